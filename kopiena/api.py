@@ -1,0 +1,77 @@
+"""The JSON API (django-ninja). Same scoping and access log as the pages; OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from kopiena.access.log import log_access
+from kopiena.access.models import AccessLogEntry
+from kopiena.access.pupil_access import get_pupil_for
+from kopiena.access.scoping import visible_pupils
+from kopiena.accounts.models import User
+from kopiena.pupils.models import Pupil
+
+API_PAGE_SIZE = 100
+
+api = NinjaAPI(
+    title="Kopiena API", version="1", urls_namespace="api", auth=django_auth,
+    docs_decorator=login_required,
+)
+
+
+class PupilOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    school: str | None
+    school_class: str | None
+    programme: str
+
+    @staticmethod
+    def resolve_school(obj: Pupil) -> str | None:
+        return obj.school.registration_code if obj.school else None
+
+    @staticmethod
+    def resolve_school_class(obj: Pupil) -> str | None:
+        return obj.school_class.label if obj.school_class else None
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class PupilPage(Schema):
+    count: int
+    page: int
+    items: list[PupilOut]
+
+
+@api.get("/pupils", response=PupilPage, tags=["pupils"])
+def list_pupils(request: HttpRequest, page: int = 1) -> PupilPage:
+    """Pupils the caller may see by name, 100 per page (`page` from 1)."""
+    paginator = Paginator(
+        visible_pupils(_user(request)).select_related("school", "school_class"), API_PAGE_SIZE
+    )
+    current = paginator.get_page(page)
+    items = list(current.object_list)
+    if items:
+        log_access(request, action=AccessLogEntry.Action.API, pupil_ids=[p.pk for p in items])
+    return PupilPage(
+        count=paginator.count, page=current.number,
+        items=[PupilOut.from_orm(p) for p in items],
+    )
+
+
+@api.get("/pupils/{pupil_id}", response=PupilOut, tags=["pupils"])
+def get_pupil(request: HttpRequest, pupil_id: int) -> Pupil:
+    pupil, _perms = get_pupil_for(_user(request), pupil_id)
+    log_access(request, action=AccessLogEntry.Action.API, pupil_ids=[pupil.pk])
+    return pupil
