@@ -34,13 +34,14 @@ class PupilOut(Schema):
     school_class: str | None
     programme: str
 
-    @staticmethod
-    def resolve_school(obj: Pupil) -> str | None:
-        return obj.school.registration_code if obj.school else None
-
-    @staticmethod
-    def resolve_school_class(obj: Pupil) -> str | None:
-        return obj.school_class.label if obj.school_class else None
+    @classmethod
+    def of(cls, pupil: Pupil) -> PupilOut:
+        return cls(
+            id=pupil.pk, first_name=pupil.first_name, last_name=pupil.last_name,
+            birth_date=pupil.birth_date, programme=pupil.programme,
+            school=pupil.school.registration_code if pupil.school else None,
+            school_class=pupil.school_class.label if pupil.school_class else None,
+        )
 
 
 def _user(request: HttpRequest) -> User:
@@ -66,12 +67,13 @@ def list_pupils(request: HttpRequest, page: int = 1) -> PupilPage:
         log_access(request, action=AccessLogEntry.Action.API, pupil_ids=[p.pk for p in items])
     return PupilPage(
         count=paginator.count, page=current.number,
-        items=[PupilOut.from_orm(p) for p in items],
+        items=[PupilOut.of(p) for p in items],
     )
 
 
 @api.get("/pupils/{pupil_id}", response=PupilOut, tags=["pupils"])
-def get_pupil(request: HttpRequest, pupil_id: int) -> Pupil:
+def get_pupil(request: HttpRequest, pupil_id: int) -> PupilOut:
+    """One pupil the caller may see by name; 404 otherwise."""
     pupil, _perms = get_pupil_for(_user(request), pupil_id)
     log_access(request, action=AccessLogEntry.Action.API, pupil_ids=[pupil.pk])
-    return pupil
+    return PupilOut.of(pupil)
