@@ -78,7 +78,8 @@ lint: venv ## ruff check
 types: venv ## mypy --strict (config in pyproject.toml)
 	$(DEV_ENV) $(VENV)/bin/mypy .
 
-pytest: venv ## the pytest suite (browser tests need /usr/bin/chromium)
+pytest: venv ## the pytest suite (compiles translations first; browser tests need /usr/bin/chromium)
+	$(DEV_ENV) $(PY) manage.py compilemessages_py
 	$(DEV_ENV) $(VENV)/bin/pytest -q
 
 # --- translations ------------------------------------------------------------------------------

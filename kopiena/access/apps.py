@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccessConfig(AppConfig):
     name = "kopiena.access"
     verbose_name = _("Access and access log")
+
+    def ready(self) -> None:
+        from kopiena.access import signals  # noqa: F401

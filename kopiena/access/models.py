@@ -131,6 +131,9 @@ class AccessedPupil(models.Model):
         verbose_name_plural = _("pupils in access log")
         indexes = [models.Index(fields=["pupil", "entry"])]
 
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.pupil_id}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The access log cannot be changed.")

@@ -41,8 +41,20 @@ def access_policy(policy: Policy) -> Callable[[V], V]:
     return decorate
 
 
-# URLs included from other packages, by their URL-name prefix or namespace.
+# URLs whose views are not ours (Django admin, allauth, django-ninja), by URL name: an exact
+# name first, then the longest matching prefix.
 INCLUDED_POLICIES: dict[str, Policy] = {
-    "admin": Policy.SYSTEM_ADMIN,
-    "api": Policy.AUTHENTICATED,
+    "api:get_pupil": Policy.PUPIL,
+    "api:": Policy.AUTHENTICATED,
+    "admin:": Policy.SYSTEM_ADMIN,
+    # allauth pages: sign-in and password reset are public; the rest redirect to sign-in.
+    "account_": Policy.PUBLIC,
+    "mfa_": Policy.AUTHENTICATED,
 }
+
+
+def included_policy(url_name: str) -> Policy | None:
+    if url_name in INCLUDED_POLICIES:
+        return INCLUDED_POLICIES[url_name]
+    matches = [p for p in INCLUDED_POLICIES if p.endswith((":", "_")) and url_name.startswith(p)]
+    return INCLUDED_POLICIES[max(matches, key=len)] if matches else None

@@ -30,4 +30,4 @@ def mfa_required(user: User) -> bool:
 
 
 def has_mfa(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())

@@ -24,7 +24,7 @@ class KopienaAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_staff and getattr(user, "is_system_admin", False))
 
-    def admin_view(
+    def admin_view(  # type: ignore[override]
         self, view: Callable[..., HttpResponse], cacheable: bool = False
     ) -> Callable[..., HttpResponse]:
         inner = super().admin_view(view, cacheable)

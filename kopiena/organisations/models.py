@@ -49,7 +49,7 @@ PARTNER_AGENCY_KINDS = frozenset(
 )
 
 registration_code_validator = RegexValidator(
-    r"^\d{11}$", _("A registration code has 11 digits."), code="registration_code"
+    r"^\d{10,11}$", _("A registration code has 10 or 11 digits."), code="registration_code"
 )
 
 

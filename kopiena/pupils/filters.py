@@ -10,13 +10,18 @@ from kopiena.organisations.models import Organisation
 from kopiena.pupils.models import Programme, Pupil, SchoolClass, fold
 
 
+class SchoolClassChoiceField(forms.ModelChoiceField[SchoolClass]):
+    def label_from_instance(self, obj: SchoolClass) -> str:
+        return f"{obj.label} · {obj.school}"
+
+
 class PupilFilterForm(forms.Form):
     q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
     school = forms.ModelChoiceField(
         label=_("School"), queryset=Organisation.objects.none(), required=False,
         empty_label=_("All schools"),
     )
-    school_class = forms.ModelChoiceField(
+    school_class = SchoolClassChoiceField(
         label=_("Class"), queryset=SchoolClass.objects.none(), required=False,
         empty_label=_("All classes"),
     )
@@ -42,7 +47,6 @@ class PupilFilterForm(forms.Form):
         class_field.queryset = SchoolClass.objects.filter(
             pk__in=scoped.values("school_class_id")
         ).select_related("school").order_by("school__name", "grade", "label")
-        class_field.label_from_instance = lambda c: f"{c.label} · {c.school}"
 
     def apply(self, scoped: QuerySet[Pupil]) -> QuerySet[Pupil]:
         if not self.is_valid():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -56,7 +57,7 @@ class SchoolClass(models.Model):
     programme = models.CharField(
         _("programme"), max_length=10, choices=Programme.choices, default=Programme.GENERAL
     )
-    staff = models.ManyToManyField(
+    staff: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ClassStaff", related_name="classes"
     )
 
@@ -144,13 +145,13 @@ class Pupil(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_name = self.compute_search_name(self.first_name, self.last_name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
 
     @staticmethod
     def compute_search_name(first_name: str, last_name: str) -> str:

@@ -11,6 +11,7 @@ from kopiena.access.policies import Policy, access_policy
 from kopiena.access.pupil_access import get_pupil_for
 from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import User
+from kopiena.core.htmx import is_htmx
 from kopiena.pupils import crypto
 from kopiena.pupils.filters import PupilFilterForm
 
@@ -32,7 +33,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     if shown:
         log_access(request, action=AccessLogEntry.Action.LIST, pupil_ids=shown,
                    query=form.describe())
-    template = "pupils/list.html#results" if request.htmx else "pupils/list.html"
+    template = "pupils/list.html#results" if is_htmx(request) else "pupils/list.html"
     return render(request, template, {"form": form, "page": page})
 
 

@@ -1,0 +1,33 @@
+"""Test set-up: one demo municipality per test session, the personas by name.
+
+The database is seeded once (committed), then each test runs in a transaction that is rolled
+back. Browser tests use a live server thread against the same seeded database.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+DEMO_PUPILS = 160
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        call_command("seed_demo", pupils=DEMO_PUPILS, seed=DEMO_SEED, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_free_environment(settings: Any) -> None:
+    # Tests speak the default language unless they ask otherwise.
+    settings.LANGUAGE_CODE = "lv"
+
+
+def pytest_report_header(config: Any) -> str:
+    db = os.environ.get("DATABASE_URL", "sqlite (default)")
+    return f"kopiena: database {db.split('@')[-1]}"
