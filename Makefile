@@ -40,7 +40,7 @@ DEMO_ADDR ?= 127.0.0.1:8000
 BIND ?= 127.0.0.1:8000
 WORKERS ?= 3
 
-.PHONY: help venv demo test lint types pytest messages worker serve clean
+.PHONY: help venv venv-prod demo test lint types pytest messages worker serve clean
 
 help: ## list the targets
 	@echo "Kopiena make targets:"
@@ -56,6 +56,13 @@ $(UV_STAMP):
 
 venv: $(UV_STAMP) ## create or update .venv/ from uv.lock (all groups, incl. dev)
 	$(UV) sync --frozen --all-groups
+
+# worker and serve only need some .venv/; they leave an existing (e.g. production) one alone.
+$(PY): | $(UV_STAMP)
+	$(UV) sync --frozen --all-groups
+
+venv-prod: $(UV_STAMP) ## production .venv/: runtime dependencies only (removes dev tools)
+	$(UV) sync --frozen --no-dev
 
 # --- demo --------------------------------------------------------------------------------------
 
@@ -90,10 +97,10 @@ messages: venv ## update the lv/en .po files (needs GNU gettext) and compile the
 
 # --- running -----------------------------------------------------------------------------------
 
-worker: venv ## background task worker (manage.py db_worker); reads settings from the environment
+worker: $(PY) ## background task worker (manage.py db_worker); reads settings from the environment
 	$(PY) manage.py db_worker
 
-serve: venv ## gunicorn kopiena.wsgi, production-like; reads settings from the environment
+serve: $(PY) ## gunicorn kopiena.wsgi, production-like; reads settings from the environment
 	$(VENV)/bin/gunicorn kopiena.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 		--access-logfile - --error-logfile -
 

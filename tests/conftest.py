@@ -19,7 +19,7 @@ DEMO_SEED = 7
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
-        call_command("seed_demo", pupils=DEMO_PUPILS, seed=DEMO_SEED, verbosity=0)
+        call_command("seed_demo", pupils=DEMO_PUPILS, seed=DEMO_SEED, force=True, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ PASSWORD = "kopiena-demo"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
+def _fresh_rate_limits(db: None) -> None:
     cache.clear()
 
 

@@ -206,6 +206,10 @@ def test_organisation_urls(route: Route, email: str, db: None) -> None:
         assert response.status_code == expected, (email, target)
 
 
+# allauth answers 404 here while the user has no authenticator of that kind yet.
+NOTHING_TO_SHOW_YET = {"mfa_download_recovery_codes", "mfa_view_recovery_codes", "mfa_deactivate_totp"}
+
+
 def _plain(routes: list[Route]) -> list[Route]:
     return [r for r in routes if "<" not in r.route and "(?P" not in r.route]
 
@@ -219,7 +223,10 @@ def test_authenticated_urls(route: Route, email: str | None, db: None) -> None:
         if response.status_code == 302:
             assert response["Location"].startswith("/accounts/login/")
     else:
-        assert response.status_code in (200, 302, 405), (route.name, response.status_code)
+        allowed = {200, 302, 405}
+        if route.name in NOTHING_TO_SHOW_YET:
+            allowed.add(404)
+        assert response.status_code in allowed, (route.name, response.status_code)
         if response.status_code == 302:
             assert not response["Location"].startswith("/accounts/login/"), route.name
 

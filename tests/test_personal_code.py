@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kopiena.pupils.personal_code import (
@@ -28,6 +28,7 @@ def test_generated_old_form_codes_parse_back_to_their_birth_date(birth: dt.date,
 def test_changing_one_digit_is_caught(birth: dt.date, serial: int, position: int, delta: int) -> None:
     digits = make_old_form(birth, serial).replace("-", "")
     changed = digits[:position] + str((int(digits[position]) + delta) % 10) + digits[position + 1:]
+    assume(not changed.startswith("32"))  # that is a new-form code, with no checksum to verify
     try:
         parsed = parse_personal_code(changed)
     except InvalidPersonalCode:

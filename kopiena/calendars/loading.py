@@ -180,7 +180,7 @@ def _check_year(year: SchoolYearData, where: str) -> None:
 
 
 def _outside(where: str, start: dt.date, end: dt.date) -> str:
-    return _("%(where)s: %(start)s–%(end)s lies outside the school year.") % {
+    return _("%(where)s: %(start)s to %(end)s lies outside the school year.") % {
         "where": where, "start": start, "end": end,
     }
 
