@@ -33,7 +33,7 @@ export UV_NO_PROGRESS := 1
 # tests switch to production behaviour per test with pytest-django's `settings` fixture).
 DEV_ENV := DEBUG=1
 
-# `make demo` options: e.g. make demo SEED_ARGS="--pupils 500 --seed 7"  DEMO_ADDR=0.0.0.0:8000
+# `make demo` options: e.g. make demo SEED_ARGS="--pupils 500 --seed 7" DEMO_ADDR=127.0.0.1:8080
 SEED_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
 # `make serve` options (gunicorn also reads GUNICORN_CMD_ARGS from the environment).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -17,8 +18,11 @@ DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-# Key for field-level encryption of personal codes; defaults to SECRET_KEY in development.
-FIELD_ENCRYPTION_KEY = envstr("FIELD_ENCRYPTION_KEY", SECRET_KEY)
+# Key for field-level encryption of personal codes. Kept apart from SECRET_KEY so that rotating
+# the secret key never makes personal codes unreadable; required outside development.
+FIELD_ENCRYPTION_KEY = envstr("FIELD_ENCRYPTION_KEY", SECRET_KEY if DEBUG else "")
+if not FIELD_ENCRYPTION_KEY:
+    raise RuntimeError("FIELD_ENCRYPTION_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = envstr("SITE_NAME", "Kopiena")
@@ -99,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     # A file, not memory, so that the browser tests' live server thread sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test run, so that two runs in one checkout do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -146,7 +151,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # Roles that must set up MFA before they can use the application (see kopiena/accounts/roles.py).
-MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", ["*named-pupils*"])
+MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", ["*named-pupils*", "system_admin"])
 # Demo personas (@demo.kopiena.lv) are exempt from MFA only in debug configurations.
 MFA_EXEMPT_DEMO_PERSONAS = DEBUG
 
@@ -178,8 +183,18 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "kopiena@localhost")
+SERVER_EMAIL = envstr("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -193,6 +208,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 if envbool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The client address (throttling, access log) comes from X-Forwarded-For, as many hops back
+    # as there are trusted proxies.
+    ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
 
 SILENCED_SYSTEM_CHECKS: list[str] = [] if envbool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
 

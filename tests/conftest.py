@@ -7,6 +7,7 @@ back. Browser tests use a live server thread against the same seeded database.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,9 +18,18 @@ DEMO_SEED = 7
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> Iterator[None]:
+    """Create the test database and seed it once. Unlike pytest-django's own fixture this
+    always sets up `default`, also for a run of browser tests alone (which use no `db`)."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        # django-stubs types `aliases` as a mapping; Django only tests membership in it.
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default": {}})
         call_command("seed_demo", pupils=DEMO_PUPILS, seed=DEMO_SEED, force=True, verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -102,12 +102,21 @@ def _staff_user(role: Role, organisation_code: str) -> User:
 
 def test_mfa_is_enforced_for_roles_that_see_named_pupils(db: None, settings: Any) -> None:
     settings.MFA_REQUIRED_ROLES = ["*named-pupils*"]
+    user = _staff_user(Role.CLASS_TEACHER, P.SCHOOL_A)
     client = Client()
-    client.force_login(_staff_user(Role.CLASS_TEACHER, P.SCHOOL_A))
-    response = client.get("/pupils/")
-    assert response.status_code == 302
-    assert response["Location"] == "/accounts/2fa/totp/activate/"
-    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    response = client.post("/accounts/login/", {"login": user.email, "password": "Garš-drošs-123"},
+                           follow=True)
+    # Straight after signing in the user is sent to TOTP set-up (allauth asks for the password
+    # once more before an MFA change), and stays sent there.
+    assert ("/accounts/2fa/totp/activate/", 302) in response.redirect_chain
+    assert response.redirect_chain[-1][0].startswith("/accounts/reauthenticate/")
+    confirmed = client.post(response.redirect_chain[-1][0], {"password": "Garš-drošs-123"},
+                            follow=True)
+    assert confirmed.redirect_chain[-1][0] == "/accounts/2fa/totp/activate/"
+    assert confirmed.status_code == 200
+    again = client.get("/pupils/")
+    assert again.status_code == 302
+    assert again["Location"] == "/accounts/2fa/totp/activate/"
 
 
 def test_mfa_not_forced_on_roles_without_named_pupils(db: None, settings: Any) -> None:
@@ -134,3 +143,26 @@ def test_membership_role_must_fit_organisation_type(db: None) -> None:
                             role=Role.MUNICIPALITY_COORDINATOR)
     with pytest.raises(ValidationError):
         membership.full_clean()
+
+
+def test_unknown_mfa_role_is_a_startup_error(settings: Any) -> None:
+    from kopiena.accounts.checks import check_mfa_required_roles
+
+    settings.MFA_REQUIRED_ROLES = ["*named-pupils*", "class_teachr"]
+    errors = check_mfa_required_roles(None)
+    assert [e.id for e in errors] == ["kopiena.E001"]
+    assert "class_teachr" in errors[0].msg
+    settings.MFA_REQUIRED_ROLES = ["*named-pupils*", "system_admin"]
+    assert check_mfa_required_roles(None) == []
+
+
+def test_access_log_uses_forwarded_address_only_behind_trusted_proxy(db: None, settings: Any) -> None:
+    from kopiena.access.models import AccessLogEntry
+
+    client = Client()
+    client.force_login(P.user(P.DIRECTOR_A))
+    client.get("/pupils/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert AccessLogEntry.objects.latest("pk").ip_address == "127.0.0.1"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    client.get("/pupils/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert AccessLogEntry.objects.latest("pk").ip_address == "203.0.113.9"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from allauth.core.internal.httpkit import get_client_ip
 from django.http import HttpRequest
 
 from kopiena.access.models import AccessedPupil, AccessLogEntry
@@ -11,7 +12,9 @@ from kopiena.accounts.models import User
 
 
 def client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind trusted proxies too (same rule as login throttling)."""
+    address: str | None = get_client_ip(request)
+    return address
 
 
 def log_access(

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from kopiena.accounts import signals  # noqa: F401
+        from kopiena.accounts import checks, signals  # noqa: F401
         from kopiena.accounts.models import Membership, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
