@@ -166,3 +166,20 @@ def test_access_log_uses_forwarded_address_only_behind_trusted_proxy(db: None, s
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     client.get("/pupils/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert AccessLogEntry.objects.latest("pk").ip_address == "203.0.113.9"
+
+
+def test_create_admin_command_gives_admin_access_after_mfa(
+    db: None, monkeypatch: Any, settings: Any
+) -> None:
+    from django.core.management import call_command
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "Ļoti-drošs-2026")
+    call_command("create_admin", "IT@Novads.example.lv", organisation="90000000777",
+                 create_municipality="Jaunais novads")
+    assert P.org("90000000777").is_municipality
+    client = Client()
+    assert _login(client, "it@novads.example.lv", "Ļoti-drošs-2026").status_code == 302
+    # System administrators must set up MFA by default; without that rule the admin opens.
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
+    settings.MFA_REQUIRED_ROLES = ["*named-pupils*"]
+    assert client.get("/admin/").status_code == 200
