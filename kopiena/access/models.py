@@ -80,7 +80,24 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
         raise AppendOnlyError("The access log cannot be deleted.")
 
 
-class AccessLogEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows are written once; the application can neither change nor delete them."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+
+class AccessLogEntry(AppendOnlyModel):
     """One read of pupil data: a page, a list or search, an export."""
 
     class Action(models.TextChoices):
@@ -100,8 +117,6 @@ class AccessLogEntry(models.Model):
     pupil_count = models.PositiveIntegerField(_("pupils"), default=0)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
@@ -110,21 +125,11 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.path}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("The access log cannot be changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The access log cannot be deleted.")
-
-
-class AccessedPupil(models.Model):
+class AccessedPupil(AppendOnlyModel):
     entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="pupils")
     pupil = models.ForeignKey(Pupil, on_delete=models.DO_NOTHING, db_constraint=False,
                               related_name="+")
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pupil in access log")
@@ -133,11 +138,3 @@ class AccessedPupil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.pupil_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("The access log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The access log cannot be deleted.")
