@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "kopiena.calendars",
     "kopiena.pupils",
     "kopiena.access",
+    "kopiena.schooldata",
+    "kopiena.earlywarning",
     "kopiena.demo",
 ]
 

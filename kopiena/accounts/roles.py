@@ -50,6 +50,7 @@ class Capability(enum.Enum):
     VIEW_SENSITIVE = "view_sensitive"  # health, family, behaviour notes (later issues)
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_ORGANISATION = "manage_organisation"
+    IMPORT_SCHOOL_DATA = "import_school_data"  # upload class-register exports for the school
     ADMINISTER_SYSTEM = "administer_system"
 
 
@@ -82,10 +83,11 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     Role.SCHOOL_DIRECTOR: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.VIEW_PERSONAL_CODE, Capability.VIEW_SENSITIVE,
-         Capability.MANAGE_ORGANISATION}
+         Capability.MANAGE_ORGANISATION, Capability.IMPORT_SCHOOL_DATA}
     ),
     Role.SUPPORT_COORDINATOR: frozenset(
-        {Capability.VIEW_AGGREGATES, Capability.VIEW_PERSONAL_CODE, Capability.VIEW_SENSITIVE}
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_PERSONAL_CODE, Capability.VIEW_SENSITIVE,
+         Capability.IMPORT_SCHOOL_DATA}
     ),
     Role.CLASS_TEACHER: frozenset(),
     Role.SUBJECT_TEACHER: frozenset(),
