@@ -87,7 +87,7 @@ class NonSchoolDay(models.Model):
         ordering = ["starts_on"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.starts_on}–{self.ends_on})"  # noqa: RUF001
+        return f"{self.name} ({self.starts_on}–{self.ends_on})"
 
     def applies_to(self, grade: int | None) -> bool:
         if not self.grades:

@@ -62,7 +62,7 @@ PERSONAS: list[Persona] = [
     Persona(_email("mobilitate"), Role.MOBILITY_COORDINATOR, s.DEMO_MUNICIPALITY_CODE,
             _("Erasmus+ mobility coordinator of the municipal consortium."), "Agnese", "Balode"),
     Persona(_email("projekts"), Role.PROJECT_MANAGER, s.DEMO_MUNICIPALITY_CODE,
-            _("Project manager of the Skola – kopienā programme."),  # noqa: RUF001
+            _("Project manager of the Skola – kopienā programme."),
             "Raimonds", "Kļaviņš"),
 ]
 
