@@ -14,6 +14,7 @@ from kopiena.accounts.models import User
 from kopiena.core.htmx import is_htmx
 from kopiena.pupils import crypto
 from kopiena.pupils.filters import PupilFilterForm
+from kopiena.schooldata.pupil_record import pupil_school_record
 
 PAGE_SIZE = 50
 
@@ -53,6 +54,7 @@ def pupil_detail(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "personal_code": personal_code,
         "enrolments": pupil.enrolments.select_related("school", "school_class"),
         "guardians": pupil.guardian_links.select_related("guardian"),
+        "school_record": pupil_school_record(pupil, may_see_notes=permissions.view_sensitive),
         "class_teachers": (
             pupil.school_class.staff_assignments.filter(kind="class_teacher")
             .select_related("user") if pupil.school_class else []
