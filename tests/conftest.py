@@ -6,7 +6,10 @@ back. Browser tests use a live server thread against the same seeded database.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +39,15 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
 def _english_free_environment(settings: Any) -> None:
     # Tests speak the default language unless they ask otherwise.
     settings.LANGUAGE_CODE = "lv"
+
+
+def pytest_configure(config: Any) -> None:
+    """Files the tests store (imported files) go to a temporary folder, not var/media."""
+    from django.conf import settings
+
+    media = tempfile.mkdtemp(prefix="kopiena-test-media-")
+    settings.STORAGES["default"]["OPTIONS"]["location"] = media
+    atexit.register(shutil.rmtree, media, ignore_errors=True)
 
 
 def pytest_report_header(config: Any) -> str:

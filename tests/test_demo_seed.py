@@ -45,7 +45,9 @@ FAMILY_OF = {form: pair for pair in names.SURNAMES for form in pair}
 
 
 def _seed(**options: Any) -> str:
+    """Seed the structure only; tests/test_demo_school_data.py covers the school data."""
     out = io.StringIO()
+    options.setdefault("no_school_data", True)
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
 

@@ -2,7 +2,7 @@
 
 The data lives in ``kopiena/calendars/data/school_years.json``. Loading is idempotent: a school
 year is found by name and updated in place (so classes that refer to it stay valid), and its
-semesters and days without lessons are replaced by the ones in the file.
+semesters are updated in place and days without lessons replaced by the ones in the file.
 
 The writer takes the model classes as a parameter so that the data migration can pass the
 historical models it gets from ``apps.get_model``.
@@ -205,7 +205,8 @@ def parse_file(path: Path | str | None = None) -> list[SchoolYearData]:
 
 
 def write_school_years(years: list[SchoolYearData], models: CalendarModels) -> LoadCounts:
-    """Create or update each year by name and replace its semesters and days without lessons."""
+    """Create or update each year by name; update its semesters in place (other records point
+    at them) and replace its days without lessons."""
     counts = LoadCounts()
     with transaction.atomic():
         for data in years:
@@ -221,13 +222,12 @@ def write_school_years(years: list[SchoolYearData], models: CalendarModels) -> L
             counts.created += int(created)
             counts.updated += int(not created)
             counts.names.append(data.name)
-            models.semester.objects.filter(school_year=year).delete()
+            for s in data.semesters:
+                models.semester.objects.update_or_create(
+                    school_year=year, number=s.number,
+                    defaults={"starts_on": s.starts_on, "ends_on": s.ends_on},
+                )
             models.non_school_day.objects.filter(school_year=year).delete()
-            models.semester.objects.bulk_create(
-                models.semester(school_year=year, number=s.number, starts_on=s.starts_on,
-                                ends_on=s.ends_on)
-                for s in data.semesters
-            )
             models.non_school_day.objects.bulk_create(
                 models.non_school_day(
                     school_year=year, kind=d.kind, name=d.name, starts_on=d.starts_on,

@@ -13,6 +13,7 @@ from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import User
 from kopiena.core.htmx import is_htmx
 from kopiena.pupils import crypto
+from kopiena.earlywarning.pupil_support import pupil_support
 from kopiena.pupils.filters import PupilFilterForm
 from kopiena.schooldata.pupil_record import pupil_school_record
 
@@ -54,6 +55,7 @@ def pupil_detail(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "personal_code": personal_code,
         "enrolments": pupil.enrolments.select_related("school", "school_class"),
         "guardians": pupil.guardian_links.select_related("guardian"),
+        "support": pupil_support(request.user, pupil),
         "school_record": pupil_school_record(pupil, may_see_notes=permissions.view_sensitive),
         "class_teachers": (
             pupil.school_class.staff_assignments.filter(kind="class_teacher")

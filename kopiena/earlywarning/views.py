@@ -1,0 +1,212 @@
+"""Support screens: school overview, class view, municipality overview, follow-up tasks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kopiena.access.log import log_access
+from kopiena.access.models import AccessLogEntry
+from kopiena.access.policies import Policy, access_policy
+from kopiena.access.scoping import (
+    aggregate_municipality_ids,
+    visible_classes,
+    visible_pupils,
+    whole_school_ids,
+)
+from kopiena.accounts.models import User
+from kopiena.core.charts import legend
+from kopiena.earlywarning import screens
+from kopiena.earlywarning.models import FollowUpTask, ThresholdNotice
+from kopiena.earlywarning.reasons import level_label
+from kopiena.earlywarning.selectors import (
+    class_level_counts,
+    level_counts,
+    open_tasks,
+    raised_since,
+    visible_statuses,
+    weekly_level_counts,
+)
+from kopiena.earlywarning.threshold import complete_task, mark_notice_sent, render_notice_pdf
+from kopiena.organisations.models import EDUCATION_INSTITUTION_KINDS, Organisation
+from kopiena.pupils.models import SchoolClass
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@access_policy(Policy.SCHOOL)
+@never_cache
+def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    user = _user(request)
+    if organisation_id not in whole_school_ids(user):
+        raise Http404
+    school = Organisation.objects.get(pk=organisation_id)
+    today = timezone.localdate()
+    statuses = visible_statuses(user).filter(school=school)
+    needing = [screens.pupil_row(s) for s in statuses.exclude(level="universal")]
+    needing = screens.sort_rows(needing, "level", descending=True)
+    raised = list(raised_since(user, school=school, since=screens.last_week(today))[:50])
+    per_class = class_level_counts(school=school)
+    classes = [
+        (c, screens.LevelFigures(per_class.get(c.pk, {}), suppress_small=False))
+        for c in visible_classes(user).filter(school=school).order_by("grade", "label")
+    ]
+    shown_ids = {r.status.pupil_id for r in needing} | {e.pupil_id for e in raised}
+    if shown_ids:
+        log_access(request, action=AccessLogEntry.Action.LIST, pupil_ids=shown_ids)
+    return render(request, "earlywarning/school_overview.html", {
+        "school": school, "today": today,
+        "totals": screens.LevelFigures(level_counts(school_ids=[school.pk]).get(school.pk, {}),
+                                       suppress_small=False),
+        "levels": [(level, level_label(level)) for level in screens.LEVELS],
+        "trend": screens.trend_chart(weekly_level_counts(school=school, as_of=today),
+                                     title=_("Support levels, last 8 weeks")),
+        "trend_legend": legend(screens.level_legend()),
+        "raised": raised, "needing": needing, "classes": classes,
+    })
+
+
+@access_policy(Policy.SCHOOL_CLASS)
+@never_cache
+def class_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        school_class = visible_classes(user).select_related("school").get(pk=class_id)
+    except SchoolClass.DoesNotExist:
+        raise Http404 from None
+    rows = [screens.pupil_row(s) for s in visible_statuses(user).filter(
+        pupil__school_class=school_class)]
+    sort = request.GET.get("sort", "level")
+    descending = request.GET.get("dir", "desc" if sort == "level" else "asc") == "desc"
+    rows = screens.sort_rows(rows, sort, descending)
+    if rows:
+        log_access(request, action=AccessLogEntry.Action.LIST,
+                   pupil_ids=[r.status.pupil_id for r in rows])
+    return render(request, "earlywarning/class_view.html", {
+        "school_class": school_class, "rows": rows, "sort": sort, "descending": descending,
+        "columns": screens.column_headings(),
+    })
+
+
+@access_policy(Policy.MUNICIPALITY_AGGREGATES)
+def municipality_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    user = _user(request)
+    allowed = aggregate_municipality_ids(user)
+    if allowed is not None and organisation_id not in allowed:
+        raise Http404
+    try:
+        municipality = Organisation.objects.get(pk=organisation_id, kind="municipality")
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    schools = list(Organisation.objects.filter(
+        parent=municipality, kind__in=EDUCATION_INSTITUTION_KINDS).order_by("name"))
+    counts = level_counts(school_ids=[s.pk for s in schools])
+    full_access = whole_school_ids(user)
+    rows = [(s, screens.LevelFigures(counts.get(s.pk, {}),
+                                     suppress_small=s.pk not in full_access)) for s in schools]
+    total: dict[str, int] = {}
+    for per_school in counts.values():
+        for level, n in per_school.items():
+            total[level] = total.get(level, 0) + n
+    return render(request, "earlywarning/municipality_overview.html", {
+        "municipality": municipality, "rows": rows,
+        "total": screens.LevelFigures(total, suppress_small=True),
+        "levels": [(level, level_label(level)) for level in screens.LEVELS],
+    })
+
+
+@access_policy(Policy.AUTHENTICATED)
+@never_cache
+def support_home(request: HttpRequest) -> HttpResponse:
+    """Send each user to the support screen they have (or list them when several)."""
+    user = _user(request)
+    schools = Organisation.objects.filter(pk__in=whole_school_ids(user)).order_by("name")
+    classes = visible_classes(user).exclude(school_id__in=whole_school_ids(user)).select_related(
+        "school").order_by("grade", "label")
+    municipality_ids = aggregate_municipality_ids(user)
+    municipalities = (Organisation.objects.filter(kind="municipality") if municipality_ids is None
+                      else Organisation.objects.filter(pk__in=municipality_ids)).order_by("name")
+    links = ([("school", s) for s in schools] + [("class", c) for c in classes]
+             + [("municipality", m) for m in municipalities])
+    if len(links) == 1:
+        kind, target = links[0]
+        return redirect(f"earlywarning:{kind}", target.pk)
+    return render(request, "earlywarning/home.html", {
+        "schools": schools, "classes": classes, "municipalities": municipalities,
+        "tasks": list(open_tasks(user)),
+    })
+
+
+@access_policy(Policy.AUTHENTICATED)
+@never_cache
+def task_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    tasks = list(open_tasks(user).prefetch_related("case__notices"))
+    if tasks:
+        log_access(request, action=AccessLogEntry.Action.LIST,
+                   pupil_ids=[t.case.pupil_id for t in tasks])
+    return render(request, "earlywarning/tasks.html", {"tasks": tasks})
+
+
+@require_POST
+@access_policy(Policy.AUTHENTICATED)
+def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task_for(_user(request), task_id)
+    complete_task(task=task, user=_user(request))
+    messages.success(request, _("The task is marked done."))
+    return redirect("earlywarning:tasks")
+
+
+def _task_for(user: User, task_id: int) -> FollowUpTask:
+    try:
+        return FollowUpTask.objects.select_related("case").get(
+            pk=task_id, assignee=user, case__pupil__in=visible_pupils(user))
+    except FollowUpTask.DoesNotExist:
+        raise Http404 from None
+
+
+def _notice_for(user: User, notice_id: int) -> ThresholdNotice:
+    try:
+        return ThresholdNotice.objects.select_related(
+            "case", "case__pupil", "case__school", "case__school__parent",
+            "case__school_class", "case__school_year",
+        ).get(pk=notice_id, case__pupil__in=visible_pupils(user))
+    except ThresholdNotice.DoesNotExist:
+        raise Http404 from None
+
+
+@access_policy(Policy.NOTICE)
+@never_cache
+def notice_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = _notice_for(_user(request), notice_id)
+    log_access(request, action=AccessLogEntry.Action.EXPORT, pupil_ids=[notice.case.pupil_id])
+    pdf = render_notice_pdf(notice.case, notice.recipient)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="pazinojums-{notice.case_id}-{notice.recipient}.pdf"'
+    )
+    return response
+
+
+@require_POST
+@access_policy(Policy.NOTICE)
+def notice_sent(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = _notice_for(_user(request), notice_id)
+    try:
+        mark_notice_sent(notice=notice, user=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Recorded as sent today."))
+    return redirect("earlywarning:tasks")
