@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("kopiena.accounts.urls")),
     path("pupils/", include("kopiena.pupils.urls")),
     path("organisations/", include("kopiena.organisations.urls")),
+    path("support/", include("kopiena.earlywarning.urls")),
+    path("school-data/", include("kopiena.schooldata.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

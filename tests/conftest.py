@@ -46,7 +46,8 @@ def pytest_configure(config: Any) -> None:
     from django.conf import settings
 
     media = tempfile.mkdtemp(prefix="kopiena-test-media-")
-    settings.STORAGES["default"]["OPTIONS"]["location"] = media
+    storages: dict[str, Any] = settings.STORAGES
+    storages["default"]["OPTIONS"]["location"] = media
     atexit.register(shutil.rmtree, media, ignore_errors=True)
 
 

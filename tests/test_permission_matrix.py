@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from kopiena.access.models import PupilAccessGrant
 from kopiena.access.policies import Policy, included_policy
+from kopiena.organisations.models import Organisation
 from kopiena.pupils.models import ClassStaff, Pupil
+from kopiena.schooldata.models import ImportKind, ImportRun
 from tests import people as P
 
 
@@ -59,7 +61,7 @@ def test_every_url_declares_an_access_policy() -> None:
 def test_the_matrix_sees_the_pupil_and_organisation_urls() -> None:
     policies = {policy_of(r) for r in ROUTES}
     assert {Policy.PUPIL, Policy.ORGANISATION, Policy.SYSTEM_ADMIN, Policy.PUBLIC,
-            Policy.AUTHENTICATED} <= policies
+            Policy.AUTHENTICATED, Policy.SCHOOL_DATA} <= policies
     assert len([r for r in ROUTES if policy_of(r) is Policy.PUPIL]) >= 2
 
 
@@ -253,3 +255,66 @@ def test_system_admin_urls(route: Route, email: str | None, db: None) -> None:
 @pytest.mark.parametrize("route", _plain(_routes(Policy.PUBLIC)), ids=lambda r: r.name)
 def test_public_urls_answer_anonymous(route: Route, db: None) -> None:
     assert Client().get(_fill(route.route)).status_code < 500
+
+
+# Who may import school data (and see the import pages) for which school.
+IMPORTS_FOR: dict[str, set[str]] = {
+    email: set() for email in P.ALL_PERSONAS
+} | {
+    P.DIRECTOR_A: {OWN_SCHOOL},
+    P.SUPPORT_A: {OWN_SCHOOL},
+    P.SUPPORT_B: {SAME_MUNICIPALITY_SCHOOL},
+}
+# POST-only actions: a GET that passes the access check answers 405; the status partial sends
+# a browser without htmx on to the run page (303).
+SCHOOL_DATA_ALLOWED = {200, 303, 405}
+
+
+def _school_targets() -> dict[str, Organisation]:
+    return {
+        OWN_SCHOOL: P.org(P.SCHOOL_A),
+        SAME_MUNICIPALITY_SCHOOL: P.org(P.SCHOOL_B),
+        OTHER_MUNICIPALITY_SCHOOL: P.org(P.SCHOOL_OTHER_MUNICIPALITY),
+    }
+
+
+def _assert_refused_anonymous(response: Any) -> None:
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("email", [None, *P.ALL_PERSONAS])
+@pytest.mark.parametrize("route", _routes(Policy.SCHOOL_DATA), ids=lambda r: r.name)
+def test_school_data_urls(route: Route, email: str | None, db: None) -> None:
+    client = _client_for(email)
+    allowed = IMPORTS_FOR[email] if email is not None else set()
+    targets = _school_targets()
+    if "<int:run_id>" not in route.route:
+        response = client.get(_fill(route.route))
+        if email is None:
+            _assert_refused_anonymous(response)
+            return
+        assert response.status_code == (200 if allowed else 404), (email, route.name)
+        for target, school in targets.items():
+            response = client.get(_fill(route.route), {"school": school.pk})
+            expected = 200 if target in allowed else 404
+            assert response.status_code == expected, (email, route.name, target)
+        return
+    for target, school in targets.items():
+        # Recorded by the command line (no user), so only the school decides who sees it.
+        run = ImportRun.objects.create(kind=ImportKind.GRADES, file_name="grades.csv",
+                                       checksum="0" * 64, status=ImportRun.Status.APPLYING)
+        run.schools.add(school)
+        url = _fill(route.route, run_id=run.pk)
+        response = client.get(url)
+        if email is None:
+            _assert_refused_anonymous(response)
+            _assert_refused_anonymous(client.post(url))
+            continue
+        if target in allowed:
+            assert response.status_code in SCHOOL_DATA_ALLOWED, (email, route.name, target)
+        else:
+            assert response.status_code == 404, (email, route.name, target)
+            assert client.post(url).status_code == 404, (email, route.name, target)
+            run.refresh_from_db()
+            assert (run.status, run.cancel_requested) == (ImportRun.Status.APPLYING, False)

@@ -10,6 +10,10 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from kopiena.accounts.models import User
+from kopiena.accounts.permissions import organisations_with
+from kopiena.accounts.roles import Capability
+
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
@@ -19,6 +23,13 @@ class Policy(enum.StrEnum):
     PUPIL = "pupil"  # one pupil, resolved through the scoping function, else 404
     ORGANISATION = "organisation"  # one organisation the user may see, else 404
     SYSTEM_ADMIN = "system_admin"  # system administrators only, everyone else 404
+    SCHOOL = "school"  # a school where the user sees every pupil, else 404
+    SCHOOL_CLASS = "school_class"  # a class in access.scoping.visible_classes, else 404
+    MUNICIPALITY_AGGREGATES = "municipality_aggregates"  # figures the user may see, else 404
+    NOTICE = "notice"  # a threshold notice about a pupil in the user's scope, else 404
+    # Users who hold Capability.IMPORT_SCHOOL_DATA at a school, everyone else 404; the view
+    # then answers 404 for a school or an import run outside those schools.
+    SCHOOL_DATA = "school_data"
 
 
 def access_policy(policy: Policy) -> Callable[[V], V]:
@@ -33,6 +44,18 @@ def access_policy(policy: Policy) -> Callable[[V], V]:
                 return view(request, *args, **kwargs)
 
             wrapped = admin_only
+        elif policy is Policy.SCHOOL_DATA:
+
+            @wraps(view)
+            def importers_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+                user = request.user
+                if not isinstance(user, User) or not organisations_with(
+                    user, Capability.IMPORT_SCHOOL_DATA
+                ):
+                    raise Http404
+                return view(request, *args, **kwargs)
+
+            wrapped = importers_only
         if policy is not Policy.PUBLIC:
             wrapped = login_required(wrapped)
         wrapped.access_policy = policy  # type: ignore[attr-defined]

@@ -9,8 +9,14 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kopiena.access.scoping import can_see_any_named_pupil
+from kopiena.access.scoping import (
+    aggregate_municipality_ids,
+    can_see_any_named_pupil,
+    visible_classes,
+    whole_school_ids,
+)
 from kopiena.accounts.models import User
+from kopiena.schooldata.access import can_import
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,12 @@ class NavItem:
     active: bool
 
 
+def has_support_screens(user: User) -> bool:
+    return bool(whole_school_ids(user)) or aggregate_municipality_ids(user) != set() or (
+        visible_classes(user).exists()
+    )
+
+
 def navigation_for(request: HttpRequest) -> list[NavItem]:
     user = request.user
     if not isinstance(user, User):
@@ -27,7 +39,11 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     items: list[tuple[str | Promise, str]] = [(_("Overview"), reverse("home"))]
     if can_see_any_named_pupil(user):
         items.append((_("Pupils"), reverse("pupils:list")))
+    if has_support_screens(user):
+        items.append((_("Support"), reverse("earlywarning:home")))
     items.append((_("Organisations"), reverse("organisations:list")))
+    if can_import(user):
+        items.append((_("School data"), reverse("schooldata:index")))
     if user.is_system_admin:
         items.append((_("Administration"), reverse("admin:index")))
     path = request.path

@@ -22,7 +22,14 @@ from kopiena.calendars.schooldays import current_school_year
 from kopiena.demo import structure as s
 from kopiena.demo.personas import DEFAULT_PASSWORD
 from kopiena.demo.pupils import ClassesByGrade, Progress, PupilBatch, PupilFactory, SchoolPlan
+from kopiena.demo.schooldata import (
+    FileProgress,
+    SchoolDataError,
+    SchoolDataSummary,
+    seed_school_data,
+)
 from kopiena.demo.staff import StaffResult, create_staff
+from kopiena.earlywarning.history import rebuild_level_history
 from kopiena.organisations.models import Organisation
 from kopiena.pupils.models import Pupil, SchoolClass
 
@@ -39,6 +46,7 @@ class SeedOptions:
     pupils: int = DEFAULT_PUPILS
     seed: int = 1
     password: str = DEFAULT_PASSWORD
+    school_data: bool = True  # attendance, grades and behaviour through the importer
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class SeedSummary:
     memberships: int
     class_assignments: int
     grants: int
+    school_data: SchoolDataSummary | None = None
 
     def rows(self) -> list[tuple[str, int | str]]:
         """Label and value of each line of the summary (labels translated)."""
@@ -67,7 +76,18 @@ class SeedSummary:
             (_("Memberships"), self.memberships),
             (_("Class assignments"), self.class_assignments),
             (_("Access grants"), self.grants),
+            *(school_data_rows(self.school_data) if self.school_data else []),
         ]
+
+
+def school_data_rows(summary: SchoolDataSummary) -> list[tuple[str, int | str]]:
+    """Summary lines of the imported school data (labels translated)."""
+    return [
+        (_("Attendance days"), summary.attendance_days),
+        (_("Grades and results"), summary.grades),
+        (_("Behaviour incidents"), summary.behaviour_incidents),
+        (_("School data imports"), len(summary.imports)),
+    ]
 
 
 def demo_exists() -> bool:
@@ -152,9 +172,28 @@ def create_grants(rng: random.Random, organisations: dict[str, Organisation],
     return len(grants)
 
 
+def add_school_data(options: SeedOptions, progress: FileProgress | None = None,
+                    today: dt.date | None = None) -> SchoolDataSummary:
+    """Import the demo pupils' attendance, grades and behaviour (see ``demo.schooldata``).
+
+    Each file is imported atomically; a refused file raises :class:`DemoError` and leaves the
+    files before it applied (running seed_demo again imports them all, unchanged, and the rest).
+    """
+    try:
+        summary = seed_school_data(options.seed, today=today, progress=progress)
+    except SchoolDataError as error:
+        raise DemoError(str(error)) from error
+    # Support levels as they were at the end of each of the last weeks, then today.
+    rebuild_level_history(schools=s.demo_schools(), as_of=today or timezone.localdate())
+    return summary
+
+
 def build_demo(options: SeedOptions, progress: Progress | None = None,
-               today: dt.date | None = None) -> SeedSummary:
-    """Create the whole demo in one transaction. Call only when :func:`demo_exists` is false."""
+               today: dt.date | None = None,
+               school_progress: FileProgress | None = None) -> SeedSummary:
+    """Create the whole demo: the structure in one transaction, then (unless
+    ``options.school_data`` is off) the school data through the importer, file by file.
+    Call only when :func:`demo_exists` is false."""
     year = current_school_year()
     if year is None:
         raise DemoError(_("No school year has started by today; load the calendars first "
@@ -170,10 +209,12 @@ def build_demo(options: SeedOptions, progress: Progress | None = None,
         batch.save()
         staff = create_staff(rng, organisations, plans, options.password)
         grants = create_grants(rng, organisations, batch.pupils, staff)
+    school_data = (add_school_data(options, school_progress, today)
+                   if options.school_data else None)
     return SeedSummary(
         school_year=year.name, organisations=len(organisations),
         classes=sum(len(c) for p in plans.values() for c in p.classes.values()),
         pupils=len(batch.pupils), enrolments=len(batch.enrolments),
         guardians=len(batch.guardians), users=staff.users, memberships=staff.memberships,
-        class_assignments=staff.class_assignments, grants=grants,
+        class_assignments=staff.class_assignments, grants=grants, school_data=school_data,
     )

@@ -121,3 +121,13 @@ def create_organisations() -> dict[str, Organisation]:
         org.full_clean()
         created[spec.code] = org
     return created
+
+
+ALL_SCHOOL_CODES = (SCHOOL_A_CODE, BASIC_SCHOOL_CODE, SCHOOL_B_CODE, MUSIC_SCHOOL_CODE,
+                    NEIGHBOUR_SCHOOL_CODE)
+
+
+def demo_schools() -> list[Organisation]:
+    """The demo's schools (both municipalities), as stored."""
+    return list(Organisation.objects.filter(registration_code__in=ALL_SCHOOL_CODES)
+                .order_by("registration_code"))

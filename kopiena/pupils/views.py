@@ -12,8 +12,8 @@ from kopiena.access.pupil_access import get_pupil_for
 from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import User
 from kopiena.core.htmx import is_htmx
-from kopiena.pupils import crypto
 from kopiena.earlywarning.pupil_support import pupil_support
+from kopiena.pupils import crypto
 from kopiena.pupils.filters import PupilFilterForm
 from kopiena.schooldata.pupil_record import pupil_school_record
 

@@ -1,4 +1,6 @@
-"""``manage.py seed_demo``: a demo municipality with schools, pupils, families and staff."""
+"""``manage.py seed_demo``: a demo municipality with schools, pupils, families and staff, and
+(unless --no-school-data) their attendance, grades and behaviour imported as the schools'
+class registers would export them."""
 
 from __future__ import annotations
 
@@ -6,19 +8,61 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
 
 from kopiena.demo.builder import (
     DEFAULT_PUPILS,
     DemoError,
     SeedOptions,
+    add_school_data,
     build_demo,
     demo_exists,
+    school_data_rows,
 )
 from kopiena.demo.personas import DEFAULT_PASSWORD, PERSONAS
+from kopiena.demo.schooldata import SchoolDataSummary, school_data_exists
 
 _BAR_WIDTH = 30
+
+
+def _bar(done: int, total: int) -> str:
+    filled = _BAR_WIDTH * min(done, total) // total if total else _BAR_WIDTH
+    return "#" * filled + "." * (_BAR_WIDTH - filled)
+
+
+class _StepBar:
+    """One progress line per step (writing the files, then each import), redrawn in place
+    at most once per per cent (or per 10,000 rows when the total is unknown)."""
+
+    def __init__(self, stdout: OutputWrapper) -> None:
+        self.stdout = stdout
+        self.label: str | None = None
+        self.shown = -1
+        self.open = False
+
+    def __call__(self, label: str, done: int, total: int | None) -> None:
+        if label != self.label:
+            self.close()
+            self.label, self.shown = label, -1
+        finished = total is not None and done >= total
+        mark = 100 * done // total if total else done // 10_000
+        if mark == self.shown and not finished:
+            return
+        self.shown = mark
+        counts = f"{done}/{total}" if total is not None else str(done)
+        line = f"{label} [{_bar(done, total)}] {counts}" if total is not None else (
+            f"{label} {counts}")
+        self.stdout.write("\r" + line, ending="")
+        self.stdout.flush()
+        self.open = True
+        if finished:
+            self.close()
+
+    def close(self) -> None:
+        if self.open:
+            self.stdout.write("")
+            self.open = False
 
 
 class Command(BaseCommand):
@@ -46,6 +90,11 @@ class Command(BaseCommand):
             "--force", action="store_true",
             help=_("Seed even though DEBUG is off. Never do this on a production database."),
         )
+        parser.add_argument(
+            "--no-school-data", action="store_true",
+            help=_("Skip the attendance, grades and behaviour of the pupils (a quick seed of "
+                   "the structure only). Run seed_demo again without it to add them."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -54,19 +103,35 @@ class Command(BaseCommand):
                 "Use --force if this really is a demo or test database."
             ))
         self.verbosity = int(options["verbosity"])
-        if demo_exists():
-            self.stdout.write(_("The demo municipality already exists; nothing was changed."))
-            return
         started = time.monotonic()
         seed_options = SeedOptions(
-            pupils=options["pupils"], seed=options["seed"], password=options["password"]
+            pupils=options["pupils"], seed=options["seed"], password=options["password"],
+            school_data=not options["no_school_data"],
         )
+        steps = _StepBar(self.stdout) if self.verbosity >= 1 else None
+        if demo_exists():
+            if not seed_options.school_data or school_data_exists():
+                self.stdout.write(_("The demo municipality already exists; nothing was changed."))
+                return
+            self.stdout.write(_("The demo municipality already exists; adding the school data "
+                                "of its pupils (seed %(seed)d).") % {"seed": seed_options.seed})
+            try:
+                school_data = add_school_data(seed_options, steps)
+            except DemoError as error:
+                raise CommandError(str(error)) from error
+            self._school_data_details(school_data, started)
+            for label, value in school_data_rows(school_data) if self.verbosity >= 1 else []:
+                self.stdout.write(f"  {label:<20} {value}")
+            return
         try:
             summary = build_demo(
-                seed_options, progress=self._progress if self.verbosity >= 1 else None
+                seed_options, progress=self._progress if self.verbosity >= 1 else None,
+                school_progress=steps,
             )
         except DemoError as error:
             raise CommandError(str(error)) from error
+        if summary.school_data is not None:
+            self._school_data_details(summary.school_data, started)
         if self.verbosity < 1:
             return
         self.stdout.write(self.style.SUCCESS(
@@ -83,11 +148,17 @@ class Command(BaseCommand):
         step = max(1, total // 50)
         if done % step and done != total:
             return
-        filled = _BAR_WIDTH * done // total if total else _BAR_WIDTH
-        bar = "#" * filled + "." * (_BAR_WIDTH - filled)
         self.stdout.write(
             "\r" + _("Pupils [%(bar)s] %(done)d/%(total)d")
-            % {"bar": bar, "done": done, "total": total},
+            % {"bar": _bar(done, total), "done": done, "total": total},
             ending="\n" if done == total else "",
         )
         self.stdout.flush()
+
+    def _school_data_details(self, summary: SchoolDataSummary, started: float) -> None:
+        """With -v 2: rows and seconds of each imported file."""
+        if self.verbosity < 2:
+            return
+        for item in summary.imports:
+            self.stdout.write(f"  {item.file_name:<32} {item.rows:>9} {item.seconds:7.1f} s")
+        self.stdout.write(f"  {'':<32} {'':>9} {time.monotonic() - started:7.1f} s")
