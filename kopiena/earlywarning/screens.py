@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopiena.core.charts import Chart, Series, stacked_bars
 from kopiena.earlywarning.catalogue import LEVEL_RANK, Indicator, SupportLevel
-from kopiena.earlywarning.models import PupilSupportStatus
+from kopiena.earlywarning.models import PupilSupportStatus, SupportLevelEvent
 from kopiena.earlywarning.reasons import format_value, level_label, render_reasons
 from kopiena.earlywarning.selectors import LevelCounts, WeekCounts
 
@@ -18,16 +20,17 @@ LEVELS = (SupportLevel.UNIVERSAL, SupportLevel.TARGETED, SupportLevel.INTENSIVE)
 LEVEL_COLOURS = {SupportLevel.UNIVERSAL: "#9aa5b1", SupportLevel.TARGETED: "#b35900",
                  SupportLevel.INTENSIVE: "#7a1f2b"}
 SMALL_GROUP = 5
+LIST_LENGTH = 30  # pupils listed on the school overview; the class views show everyone
 
-# Columns of the class view, in order: indicator, short heading.
-CLASS_COLUMNS: tuple[tuple[str, str], ...] = (
-    (Indicator.ATTENDANCE_RATE_30D, "30d"),
-    (Indicator.ATTENDANCE_RATE_SEMESTER, "sem"),
-    (Indicator.UNEXCUSED_LESSONS_SEMESTER, "unexc"),
-    (Indicator.EXCUSED_LESSONS_SEMESTER, "exc"),
-    (Indicator.LATE_SEMESTER, "late"),
-    (Indicator.INSUFFICIENT_RESULTS_SEMESTER, "insuff"),
-    (Indicator.BEHAVIOUR_INCIDENT_DAY_SHARE_30D, "behav"),
+# Columns of the class view, in order: indicator, short heading (the full name is its title).
+CLASS_COLUMNS: tuple[tuple[str, Promise], ...] = (
+    (Indicator.ATTENDANCE_RATE_30D, gettext_lazy("Attendance, 30 days")),
+    (Indicator.ATTENDANCE_RATE_SEMESTER, gettext_lazy("Attendance, semester")),
+    (Indicator.UNEXCUSED_LESSONS_SEMESTER, gettext_lazy("Unexcused")),
+    (Indicator.EXCUSED_LESSONS_SEMESTER, gettext_lazy("Excused")),
+    (Indicator.LATE_SEMESTER, gettext_lazy("Late")),
+    (Indicator.INSUFFICIENT_RESULTS_SEMESTER, gettext_lazy("Insufficient")),
+    (Indicator.BEHAVIOUR_INCIDENT_DAY_SHARE_30D, gettext_lazy("Incident days")),
 )
 
 
@@ -81,6 +84,18 @@ def pupil_row(status: PupilSupportStatus) -> PupilRow:
                     sort_values=sort_values)
 
 
+@dataclass
+class EventRow:
+    event: SupportLevelEvent
+    label: str
+    reasons: list[str]
+
+
+def event_row(event: SupportLevelEvent) -> EventRow:
+    return EventRow(event=event, label=level_label(event.level),
+                    reasons=render_reasons(event.reasons))
+
+
 SORT_KEYS = {"name", "level", *(str(i) for i, _s in CLASS_COLUMNS)}
 
 
@@ -94,8 +109,10 @@ def sort_rows(rows: list[PupilRow], key: str, descending: bool) -> list[PupilRow
     return present + sorted(missing, key=lambda r: r.sort_values["name"])
 
 
-def column_headings() -> list[tuple[str, str]]:
-    return [(str(indicator), str(Indicator(indicator).label)) for indicator, _s in CLASS_COLUMNS]
+def column_headings() -> list[tuple[str, str, str]]:
+    """(sort key, short heading, full name) of each indicator column."""
+    return [(str(indicator), str(short), str(Indicator(indicator).label))
+            for indicator, short in CLASS_COLUMNS]
 
 
 def trend_chart(weeks: list[WeekCounts], *, title: str) -> Chart:

@@ -52,15 +52,19 @@ def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
     school = Organisation.objects.get(pk=organisation_id)
     today = timezone.localdate()
     statuses = visible_statuses(user).filter(school=school)
-    needing = [screens.pupil_row(s) for s in statuses.exclude(level="universal")]
-    needing = screens.sort_rows(needing, "level", descending=True)
-    raised = list(raised_since(user, school=school, since=screens.last_week(today))[:50])
+    needing_all = screens.sort_rows(
+        [screens.pupil_row(s) for s in statuses.exclude(level="universal")], "level",
+        descending=True)
+    needing = needing_all[:screens.LIST_LENGTH]
+    raised_qs = raised_since(user, school=school, since=screens.last_week(today))
+    raised_all = list(raised_qs.select_related("pupil__school_class"))
+    raised = [screens.event_row(e) for e in raised_all[:screens.LIST_LENGTH]]
     per_class = class_level_counts(school=school)
     classes = [
         (c, screens.LevelFigures(per_class.get(c.pk, {}), suppress_small=False))
         for c in visible_classes(user).filter(school=school).order_by("grade", "label")
     ]
-    shown_ids = {r.status.pupil_id for r in needing} | {e.pupil_id for e in raised}
+    shown_ids = {r.status.pupil_id for r in needing} | {r.event.pupil_id for r in raised}
     if shown_ids:
         log_access(request, action=AccessLogEntry.Action.LIST, pupil_ids=shown_ids)
     return render(request, "earlywarning/school_overview.html", {
@@ -71,7 +75,8 @@ def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
         "trend": screens.trend_chart(weekly_level_counts(school=school, as_of=today),
                                      title=_("Support levels, last 8 weeks")),
         "trend_legend": legend(screens.level_legend()),
-        "raised": raised, "needing": needing, "classes": classes,
+        "raised": raised, "raised_more": len(raised_all) - len(raised),
+        "needing": needing, "needing_more": len(needing_all) - len(needing), "classes": classes,
     })
 
 
