@@ -73,7 +73,10 @@ demo: venv ## migrate, seed the demo municipality, compile, print logins and ser
 	$(DEV_ENV) $(PY) manage.py seed_demo $(SEED_ARGS)
 	$(DEV_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEV_ENV) $(PY) manage.py demo_logins
-	$(DEV_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
+	@echo "==> background worker (imports uploaded on the page) and web server; Ctrl+C stops both"
+	$(DEV_ENV) $(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
 
 # --- checks ------------------------------------------------------------------------------------
 
