@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,18 +19,12 @@ from tests.test_import_helpers import (
     open_enrolments,
     run,
     school_day,
-    use_tmp_media,
     write_csv,
 )
 
 pytestmark = pytest.mark.django_db
 Status = ImportRun.Status
 A = P.SCHOOL_A
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    use_tmp_media(settings, tmp_path)
 
 
 @pytest.fixture

@@ -20,17 +20,11 @@ from tests.test_import_helpers import (
     data_counts,
     open_enrolments,
     school_day,
-    use_tmp_media,
     write_csv,
 )
 
 pytestmark = pytest.mark.django_db
 A = P.SCHOOL_A
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    use_tmp_media(settings, tmp_path)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from django.utils import timezone
 
@@ -24,15 +23,6 @@ BEHAVIOUR_HEADER = ["school_code", "pupil_id", "date", "category", "severity", "
 PUPILS_HEADER = ["school_code", "pupil_id", "first_name", "last_name", "personal_code",
                  "birth_date", "gender", "class_label", "grade_level", "programme",
                  "enrolled_from", "enrolled_to", "leaving_reason"]
-
-
-def use_tmp_media(settings: Any, tmp_path: Path) -> None:
-    """Uploaded files go to the test's own folder, not var/media."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media")}},
-    }
 
 
 def quoted(value: object) -> str:

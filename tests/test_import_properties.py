@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from kopiena.schooldata.importing.columns import COLUMNS
 from kopiena.schooldata.models import ImportKind, ImportRun
 from tests import people as P
-from tests.test_import_helpers import data_counts, open_enrolments, run, use_tmp_media
+from tests.test_import_helpers import data_counts, open_enrolments, run
 
 pytestmark = pytest.mark.django_db
 Status = ImportRun.Status
@@ -55,11 +54,6 @@ def files(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 VALUES: list[str] = []  # filled with the demo's pupil ids and recent dates once per module
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    use_tmp_media(settings, tmp_path)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -21,7 +20,6 @@ from tests.test_import_helpers import (
     error_lines,
     open_enrolments,
     run,
-    use_tmp_media,
     write_csv,
 )
 
@@ -30,11 +28,6 @@ Status = ImportRun.Status
 A, B = P.SCHOOL_A, P.SCHOOL_B
 BIRTH = dt.date(2012, 3, 14)
 CODE = make_old_form(BIRTH, 123)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    use_tmp_media(settings, tmp_path)
 
 
 def _row(**changes: object) -> list[object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,7 +20,6 @@ from tests.test_import_helpers import (
     open_enrolments,
     run,
     school_day,
-    use_tmp_media,
     write_csv,
     write_xlsx,
 )
@@ -29,11 +27,6 @@ from tests.test_import_helpers import (
 pytestmark = pytest.mark.django_db
 Status = ImportRun.Status
 A = P.SCHOOL_A
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    use_tmp_media(settings, tmp_path)
 
 
 @pytest.fixture

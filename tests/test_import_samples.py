@@ -4,13 +4,12 @@ first), then again: the second round changes nothing."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kopiena.pupils.models import Enrolment
 from kopiena.schooldata.models import AttendanceDay, BehaviourIncident, Grade, ImportRun
-from tests.test_import_helpers import run, use_tmp_media
+from tests.test_import_helpers import run
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).parent / "fixtures" / "school_data"
@@ -18,11 +17,6 @@ ORDER = [  # kind, rows, records created
     ("pupils", 5, 5), ("attendance-days", 16, 16), ("attendance-lessons", 18, 3),
     ("grades", 7, 7), ("behaviour", 3, 3),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    use_tmp_media(settings, tmp_path)
 
 
 def test_samples_import_and_reimport_unchanged() -> None:
