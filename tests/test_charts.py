@@ -39,6 +39,6 @@ def test_heatmap_places_days_by_week_and_weekday() -> None:
              HeatCell(dt.date(2026, 9, 9), None, "brīvdiena")]
     root = _parse(calendar_heatmap(title="t", description="d", cells=cells).svg)
     rects = list(root.iter(f"{SVG}rect"))
-    assert [(r.get("x"), r.get("y")) for r in rects] == [("30", "18"), ("48", "18"), ("48", "36")]
+    assert [(r.get("x"), r.get("y")) for r in rects] == [("30", "24"), ("54", "24"), ("54", "48")]
     assert [r.get("fill") for r in rects] == [heat_colour(1.0), heat_colour(0.5), heat_colour(None)]
     assert heat_colour(0.95) != heat_colour(0.94)

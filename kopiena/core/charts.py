@@ -40,13 +40,16 @@ class Chart:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def _svg(width: int, height: int, title: str, description: str, body: SafeString) -> SafeString:
+def _svg(width: int, height: int, title: str, description: str, body: SafeString,
+         *, fixed_size: bool = False) -> SafeString:
+    """``fixed_size`` draws at its own size (a calendar), otherwise it fills the width."""
+    size = format_html(' width="{}" height="{}"', width, height) if fixed_size else ""
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" '
+        '<svg class="chart{}" viewBox="0 0 {} {}"{} role="img" aria-labelledby="{}-t {}-d" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>'
         "{}</svg>",
-        width, height, _slug(title), _slug(title), _slug(title), title, _slug(title),
-        description, body,
+        " chart--fixed" if fixed_size else "", width, height, size, _slug(title),
+        _slug(title), _slug(title), title, _slug(title), description, body,
     )
 
 
@@ -149,7 +152,7 @@ def heat_colour(value: float | None) -> str:
 
 
 def calendar_heatmap(
-    *, title: str, description: str, cells: Sequence[HeatCell], cell: int = 16,
+    *, title: str, description: str, cells: Sequence[HeatCell], cell: int = 22,
 ) -> Chart:
     """Weeks as columns, Monday–Friday as rows: a semester of school days at a glance."""
     if not cells:
@@ -170,7 +173,8 @@ def calendar_heatmap(
                     i * (cell + 2) + cell - 3, name)
         for i, name in enumerate(WEEKDAY_INITIALS)
     ]
-    svg = _svg(width, height, title, description, mark_safe("".join(parts)))  # noqa: S308
+    svg = _svg(width, height, title, description, mark_safe("".join(parts)),  # noqa: S308
+               fixed_size=True)
     return Chart(title=title, svg=svg, headers=[],
                  rows=[[c.day.strftime("%d.%m.%Y"), c.label] for c in cells])
 
