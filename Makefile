@@ -94,11 +94,11 @@ pytest: venv ## the pytest suite (compiles translations first; browser tests nee
 
 # --- translations ------------------------------------------------------------------------------
 
-# English is the source language: its catalogue copies each msgid (msgen), so it is complete.
+# English is the source language: its catalogue copies each msgid, so it is complete.
 messages: venv ## update the lv/en .po files (needs GNU gettext) and compile them
 	$(DEV_ENV) $(PY) manage.py makemessages -l lv -l en --no-obsolete \
 		--ignore='var/*' --ignore='tests/*' --ignore='benchmarks/*'
-	msgen --no-wrap -o kopiena/locale/en/LC_MESSAGES/django.po kopiena/locale/en/LC_MESSAGES/django.po
+	$(DEV_ENV) $(PY) manage.py fill_source_catalogue --language en
 	$(DEV_ENV) $(PY) manage.py compilemessages_py
 
 # --- running -----------------------------------------------------------------------------------

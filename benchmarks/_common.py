@@ -29,6 +29,8 @@ DEFAULT_SCHOOL_YEAR = "2025/26"
 ATTENDANCE_HEADER = ("school_code,pupil_id,date,lessons_scheduled,absent_excused,"
                      "absent_unexcused,late\n")
 BARE_HEADER = "pupil_id,date,lessons_scheduled,absent_excused,absent_unexcused,late\n"
+TABLE_HEADER = ("pupil_id,school_id,date,lessons_scheduled,absent_excused,absent_unexcused,"
+                "late\n")
 _WRITE_BUFFER = 1 << 20
 _STARTED = time.monotonic()
 
@@ -120,6 +122,7 @@ class PupilLine:
     """A pupil as the class register names them: school code and source id, and the grade."""
 
     pupil_id: int  # Pupil.pk
+    school_id: int  # Organisation.pk
     school_code: str
     source_id: str
     grade: int
@@ -160,12 +163,15 @@ def plan_attendance(*, year_name: str = DEFAULT_SCHOOL_YEAR, days: int | None = 
     else:
         main, extra = all_days[:-1], all_days[-1]
     first, last = all_days[0], extra
-    chosen: dict[int, tuple[int, dt.date, str, str, int | None]] = {}
-    fallback: dict[int, tuple[int, dt.date, str, str, int | None]] = {}
-    for pk, pupil_id, start, end, code, source_id, grade in Enrolment.objects.values_list(
-            "pk", "pupil_id", "enrolled_from", "enrolled_to", "school__registration_code",
-            "source_id", "school_class__grade").order_by("pupil_id", "enrolled_from", "pk"):
-        entry: tuple[int, dt.date, str, str, int | None] = (pk, start, code, source_id, grade)
+    chosen: dict[int, tuple[int, dt.date, int, str, str, int | None]] = {}
+    fallback: dict[int, tuple[int, dt.date, int, str, str, int | None]] = {}
+    for pk, pupil_id, start, end, school_id, code, source_id, grade in (
+            Enrolment.objects.values_list(
+                "pk", "pupil_id", "enrolled_from", "enrolled_to", "school_id",
+                "school__registration_code", "source_id", "school_class__grade",
+            ).order_by("pupil_id", "enrolled_from", "pk")):
+        entry: tuple[int, dt.date, int, str, str, int | None] = (
+            pk, start, school_id, code, source_id, grade)
         if start <= last and (end is None or end >= last):
             chosen[pupil_id] = entry  # the latest start wins
         elif end is None:
@@ -176,10 +182,10 @@ def plan_attendance(*, year_name: str = DEFAULT_SCHOOL_YEAR, days: int | None = 
     pupils: list[PupilLine] = []
     for pupil_id in sorted(chosen.keys() | fallback.keys()):
         entry = chosen.get(pupil_id) or fallback[pupil_id]
-        pk, start, code, source_id, class_grade = entry
+        pk, start, school_id, code, source_id, class_grade = entry
         if start > first:
             to_extend.append(pk)
-        pupils.append(PupilLine(pupil_id, code, source_id,
+        pupils.append(PupilLine(pupil_id, school_id, code, source_id,
                                 class_grade or current_grade.get(pupil_id) or 7))
     extended = 0
     if extend_enrolments:
@@ -223,10 +229,12 @@ def _profile(rng: random.Random) -> tuple[float, float, float, float]:
 
 
 def write_attendance(*, plan: AttendancePlan, days: Sequence[dt.date], path: Path,
-                     bare_path: Path | None = None, seed: int = 1) -> int:
+                     bare_path: Path | None = None, table_path: Path | None = None,
+                     seed: int = 1) -> int:
     """Write ``days`` of attendance for every pupil of ``plan`` as an ``attendance-days`` file
     (English headers, ``,``, ISO dates), streamed; with ``bare_path`` also the same rows with
-    Kopiena's pupil ids (the bulk-load baseline's input). Returns the number of rows.
+    Kopiena's pupil ids (the bulk-load baseline's input), with ``table_path`` with pupil and
+    school ids (the columns of the attendance table). Returns the number of rows.
 
     A pupil's pattern (fine, declining, chronically absent, skipping lessons, improving)
     depends only on ``seed`` and the pupil, so the incremental file continues the main one."""
@@ -243,6 +251,11 @@ def write_attendance(*, plan: AttendancePlan, days: Sequence[dt.date], path: Pat
             bare = stack.enter_context(bare_path.open("w", encoding="utf-8", newline="",
                                                       buffering=_WRITE_BUFFER))
             bare.write(BARE_HEADER)
+        table: IO[str] | None = None
+        if table_path is not None:
+            table = stack.enter_context(table_path.open("w", encoding="utf-8", newline="",
+                                                        buffering=_WRITE_BUFFER))
+            table.write(TABLE_HEADER)
         for pupil in plan.pupils:
             rng = random.Random(seed * 1_000_003 + pupil.pupil_id)
             start, end, unexcused_share, whole_share = _profile(rng)
@@ -250,6 +263,7 @@ def write_attendance(*, plan: AttendancePlan, days: Sequence[dt.date], path: Pat
             week = [lessons_for(pupil.grade, weekday) for weekday in range(7)]
             head = f"{pupil.school_code},{pupil.source_id},"
             bare_head = f"{pupil.pupil_id},"
+            table_head = f"{pupil.pupil_id},{pupil.school_id},"
             for text, weekday, at in day_text:
                 scheduled = week[weekday]
                 excused = unexcused = late = 0
@@ -266,6 +280,8 @@ def write_attendance(*, plan: AttendancePlan, days: Sequence[dt.date], path: Pat
                 out.write(head + tail)
                 if bare is not None:
                     bare.write(bare_head + tail)
+                if table is not None:
+                    table.write(table_head + tail)
                 rows += 1
     return rows
 
@@ -318,19 +334,24 @@ def run_import(path: Path, label: str) -> dict[str, Any]:
     return short
 
 
-def recompute_all(as_of: dt.date) -> int:
-    """Every enrolled pupil of every school, as ``recompute_indicators --all`` does."""
+def schools_on(as_of: dt.date) -> list[Any]:
+    """The schools with pupils enrolled on ``as_of`` (as ``recompute_indicators`` finds them)."""
     from kopiena.earlywarning.queries import active_on
-    from kopiena.earlywarning.recompute import recompute
     from kopiena.organisations.models import EDUCATION_INSTITUTION_KINDS, Organisation
     from kopiena.pupils.models import Enrolment
 
-    schools = list(Organisation.objects.filter(
+    return list(Organisation.objects.filter(
         kind__in=EDUCATION_INSTITUTION_KINDS, is_active=True,
         enrolments__in=Enrolment.objects.filter(active_on(as_of)),
     ).distinct().select_related("parent"))
+
+
+def recompute_all(as_of: dt.date) -> int:
+    """Every enrolled pupil of every school, as ``recompute_indicators --all`` does."""
+    from kopiena.earlywarning.recompute import recompute
+
     pupils = 0
-    for school in schools:
+    for school in schools_on(as_of):
         summary = recompute(school=school, as_of=as_of)
         say(f"  recompute {school.registration_code}: {summary.pupils} pupils "
             f"{summary.seconds:.1f} s")

@@ -11,11 +11,18 @@ format for every pupil and every school day of the 2025/26 calendar, then measur
 - ``baseline_bulk_s``: the same rows, with Kopiena's pupil ids, written by the database's
   fastest bulk path into a bare table without indexes (COPY ... FROM STDIN on PostgreSQL, one
   ``executemany`` transaction on SQLite).
+- ``table_bulk_s`` (extra): the same rows by the same bulk path into the empty attendance
+  table itself, with its indexes and constraints (on PostgreSQL the foreign keys are checked
+  at once, ``SET CONSTRAINTS ALL IMMEDIATE``; SQLite's deferred foreign keys are not checked),
+  committed, then emptied again (TRUNCATE; on SQLite DELETE and VACUUM) before the import:
+  what any importer must at least spend.
 - ``recompute_s``: every indicator and support level of every enrolled pupil as of the last
   day of the file (``recompute(school=...)`` for each school, as ``recompute_indicators --all``).
 - ``baseline_sql_s``: one hand-written GROUP BY giving the same attendance figures (semester
   sums of scheduled, excused, unexcused, late; 30-school-day rate), checked against the
   stored indicators.
+- ``evaluate_s`` (extra): the indicators and levels of every pupil (``rules.evaluate`` per
+  school) without storing anything: the recompute's computing part.
 - ``incremental_s``: the next school day's file (one row per pupil) through ``import_file``,
   with the receiver connected: it recomputes the changed pupils after the commit, end to end.
   "Today" is pinned to that school day for the step (the receiver recomputes as of today).
@@ -29,8 +36,9 @@ Prints progress lines and, last, one line ``RESULT {json}``.
         --database-url postgres://postgres@127.0.0.1:5432/kopiena_bench
 
 Options: --days D (only the first D school days, for quick runs), --seed, --keep (keep the
-temporary folder and its SQLite database), --profile PHASE (run one of import, recompute,
-incremental under cProfile and print its top functions; that phase's time is then inflated).
+temporary folder and its SQLite database), --profile PHASE (run import, recompute or
+incremental under cProfile and print its top functions; that phase's time is then inflated;
+may be repeated).
 """
 
 from __future__ import annotations
@@ -63,6 +71,7 @@ from _common import (
     recompute_all,
     run_import,
     say,
+    schools_on,
     seed_structure,
     vendor,
     write_attendance,
@@ -88,7 +97,8 @@ def main() -> None:
                         help="folder for the files and the SQLite database (kept)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (and its SQLite database)")
-    parser.add_argument("--profile", choices=PHASES, default=None)
+    parser.add_argument("--profile", choices=PHASES, action="append", default=[],
+                        help="profile this phase (may be given more than once)")
     args = parser.parse_args()
 
     workspace = open_workspace(args.database_url, args.var_dir)
@@ -120,16 +130,22 @@ def run(workspace: Workspace, files: Path, args: argparse.Namespace) -> dict[str
 
     files.mkdir(parents=True, exist_ok=True)
     year_file, bare_file = files / "attendance-year.csv", files / "attendance-year-bare.csv"
+    table_file = files / "attendance-year-table.csv"
     day_file = files / f"attendance-{plan.extra_day.isoformat()}.csv"
     started = time.monotonic()
     rows = write_attendance(plan=plan, days=plan.days, path=year_file, bare_path=bare_file,
-                            seed=args.seed)
+                            table_path=table_file, seed=args.seed)
     day_rows = write_attendance(plan=plan, days=[plan.extra_day], path=day_file,
                                 seed=args.seed)
     extra["generate_s"] = round(time.monotonic() - started, 1)
     say(f"wrote {rows} rows ({year_file.stat().st_size / 1e6:.0f} MB) and {day_rows} rows "
         f"in {extra['generate_s']} s")
     high_water["generate"] = high_water_mb()
+
+    # -- the attendance table's own bulk load (then emptied) --------------------------------
+    extra["table_bulk_s"] = round(table_bulk(table_file, rows), 2)
+    table_file.unlink()
+    say(f"bulk load into the attendance table itself: {extra['table_bulk_s']} s")
 
     # -- import ------------------------------------------------------------------------------
     import_s, run_summary = measure("import", args.profile, files,
@@ -158,6 +174,13 @@ def run(workspace: Workspace, files: Path, args: argparse.Namespace) -> dict[str
     say(f"SQL baseline: {baseline_sql_s:.2f} s, {len(figures)} pupils, "
         f"{extra['baseline_sql_mismatches']} differing from the stored indicators")
     high_water["baseline_sql"] = high_water_mb()
+
+    # -- computing without storing -----------------------------------------------------------
+    started = time.monotonic()
+    evaluated = evaluate_all(as_of)
+    extra["evaluate_s"] = round(time.monotonic() - started, 2)
+    say(f"evaluate (indicators and levels, nothing stored) of {evaluated} pupils: "
+        f"{extra['evaluate_s']} s")
 
     # -- one more school day -----------------------------------------------------------------
     incremental_s, (day_summary, signal_runs) = measure(
@@ -196,10 +219,10 @@ def run(workspace: Workspace, files: Path, args: argparse.Namespace) -> dict[str
     }
 
 
-def measure(phase: str, profile: str | None, files: Path,
+def measure(phase: str, profile: list[str], files: Path,
             work: Callable[[], T]) -> tuple[float, T]:
     """Seconds ``work`` takes, and its result; under cProfile when ``phase`` is profiled."""
-    profiler = cProfile.Profile() if phase == profile else None
+    profiler = cProfile.Profile() if phase in profile else None
     started = time.monotonic()
     result = profiler.runcall(work) if profiler is not None else work()
     seconds = time.monotonic() - started
@@ -275,6 +298,61 @@ def bulk_baseline(bare_file: Path, rows: int) -> float:
     if stored is None or stored[0] != rows:
         raise SystemExit(f"bulk baseline stored {stored} rows, expected {rows}")
     return seconds
+
+
+def table_bulk(table_file: Path, rows: int) -> float:
+    """Seconds to bulk-load the rows into the empty attendance table, constraints checked and
+    committed; the table is emptied again afterwards."""
+    from django.db import connection, transaction
+
+    from kopiena.schooldata.models import AttendanceDay
+
+    table = connection.ops.quote_name(AttendanceDay._meta.db_table)
+    columns = ("pupil_id, school_id, date, lessons_scheduled, absent_excused, absent_unexcused, "
+               "late")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+        found = cursor.fetchone()
+    if found is None or found[0]:
+        raise SystemExit("the attendance table is not empty")
+    started = time.monotonic()
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor, \
+                table_file.open("rb") as data:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, HEADER true)"
+                             ) as copy:
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
+    else:
+        connection.ensure_connection()
+        raw = connection.connection
+        with table_file.open(newline="", encoding="utf-8") as data:
+            reader = csv.reader(data)
+            next(reader)
+            raw.execute("BEGIN")
+            raw.executemany(f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", reader)
+            raw.execute("COMMIT")
+    seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+        stored = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table}")
+        else:  # and give the pages back, so that the import grows the file as it would
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute("VACUUM")
+    if stored is None or stored[0] != rows:
+        raise SystemExit(f"the table load stored {stored} rows, expected {rows}")
+    return seconds
+
+
+def evaluate_all(as_of: dt.date) -> int:
+    """Indicators and levels of every enrolled pupil, per school, nothing stored."""
+    from kopiena.earlywarning.rules import evaluate
+
+    return sum(len(evaluate(as_of=as_of, school=school)) for school in schools_on(as_of))
 
 
 Figures = dict[int, tuple[int, int, int, int, float | None, float | None]]

@@ -38,6 +38,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ def main() -> None:
     parser.add_argument("--var-dir", default=None,
                         help="folder of the SQLite database (kept); needed with --reuse on "
                              "SQLite")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary folder (its SQLite database, gunicorn.log)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--max-requests", type=int, default=100_000)
@@ -96,8 +99,8 @@ def main() -> None:
         prepare(workspace, args)
         result = load(workspace, args)
     finally:
-        if not args.reuse:
-            workspace.remove()
+        if not args.keep:
+            workspace.remove()  # only a temporary folder; never --var-dir
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
 
 
@@ -154,7 +157,7 @@ def targets() -> Targets:
     year = current_school_year()
     if year is not None and classes.filter(school_year=year).exists():
         classes = classes.filter(school_year=year)
-    sizes = dict(classes.annotate(n=Count("pupil")).values_list("pk", "n"))
+    sizes = dict(classes.annotate(n=Count("pupils")).values_list("pk", "n"))
     class_ids = sorted(pk for pk, n in sizes.items() if n)
     if not class_ids:
         raise SystemExit(f"school {SCHOOL_CODE} has no class with pupils")
@@ -223,14 +226,21 @@ class Client:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def request(self, path: str, data: bytes | None = None) -> tuple[int, bytes]:
+        """Status and body; a request redirected elsewhere (e.g. to the login page) counts
+        as status 302."""
         headers = {"Referer": self.base + path} if data is not None else {}
         req = urllib.request.Request(self.base + path, data=data,  # noqa: S310 - http only
                                      headers=headers)
         try:
             with self.opener.open(req, timeout=120) as response:
-                return int(response.status), response.read()
+                body = response.read()
+                if data is None and response.geturl() != self.base + path:
+                    return 302, body
+                return int(response.status), body
         except urllib.error.HTTPError as error:
             return int(error.code), error.read()
+        except OSError:  # refused, reset, timed out
+            return 0, b""
 
     def login(self, email: str, password: str) -> None:
         status, page = self.request("/accounts/login/")
@@ -355,6 +365,7 @@ def load(workspace: Workspace, args: argparse.Namespace) -> dict[str, Any]:
         "requests": len(samples),
         "requests_per_s": round(len(samples) / elapsed, 1),
         "errors": sum(1 for s in samples if s.status != 200),
+        "error_statuses": dict(Counter(str(s.status) for s in samples if s.status != 200)),
         "urls": per_url,
         "p95_target_ms": TARGET_P95_MS,
         "p95_target_met": bool(p95s) and max(p95s) < TARGET_P95_MS,

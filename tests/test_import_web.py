@@ -158,7 +158,7 @@ class ImportFlowTests(BaseTestCase):
         assert run.status == Status.CANCELLED
         assert self.written() == 0
         html = client.get(run_url(run)).content.decode()
-        assert "Nothing was written" in html
+        assert "Nekas netika ierakstīts" in html  # the page speaks Latvian by default
 
     def test_cancel_before_the_worker_starts(self) -> None:
         client = self.client_for(self.support_a)
@@ -283,7 +283,7 @@ class ImportFlowTests(BaseTestCase):
             response = self.upload(client, self.csv(*self.good_rows()), kind="grades")
         html = response.content.decode()
         assert response.status_code == 200
-        assert "Split it into smaller files" in html
+        assert "Sadaliet to mazākos failos" in html
         assert re.search(r'value="grades" id="id_kind_\d+" checked', html)
         assert ImportRun.objects.count() == runs_before
 

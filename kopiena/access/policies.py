@@ -30,6 +30,10 @@ class Policy(enum.StrEnum):
     # Users who hold Capability.IMPORT_SCHOOL_DATA at a school, everyone else 404; the view
     # then answers 404 for a school or an import run outside those schools.
     SCHOOL_DATA = "school_data"
+    # The support rules of one municipality or school: readers as in
+    # kopiena.earlywarning.rule_views.rules_access, everyone else 404; changes only by the
+    # editors it names (404 for the rest).
+    RULES = "rules"
 
 
 def access_policy(policy: Policy) -> Callable[[V], V]:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SchoolYear(models.Model):
@@ -76,7 +77,7 @@ class NonSchoolDay(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
     grades = models.CharField(
-        _("grades"), max_length=60, blank=True,
+        pgettext_lazy("grade levels", "grades"), max_length=60, blank=True,
         help_text=_("Empty for all grades, or a comma-separated list such as 12."),
     )
     is_provisional = models.BooleanField(_("provisional"), default=False)
