@@ -10,6 +10,7 @@ from typing import Any, cast
 from unittest import mock
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -201,7 +202,7 @@ class ImportFlowTests(BaseTestCase):
                 client.post(run_url(run, "confirm"))
                 client.post(run_url(run, "confirm"))
             enqueued = list(cast(DummyBackend, default_task_backend).results)
-        assert [r.args for r in enqueued] == [[run.pk]]
+        assert [r.args for r in enqueued] == [[run.pk, "lv"]]  # the uploader's language
         run.refresh_from_db()
         assert (run.status, run.task_id) == (Status.QUEUED, enqueued[0].id)
 
@@ -480,3 +481,20 @@ class PermissionTests(BaseTestCase):
         html = self.client_for(self.director_a).get(run_url(run)).content.decode()
         assert "A-1" in html and "B-1" not in html
         assert "010101-10101" not in html
+
+
+def test_background_check_speaks_the_uploaders_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.utils import translation
+
+    from kopiena.schooldata import tasks
+
+    seen: list[str | None] = []
+
+    def spy(run_id: int) -> dict[str, object]:
+        seen.append(translation.get_language())
+        return {"run": run_id}
+
+    monkeypatch.setattr(tasks, "_check", spy)
+    tasks.check_import_task.call(1, "en")
+    tasks.check_import_task.call(1)
+    assert seen == ["en", "lv"]

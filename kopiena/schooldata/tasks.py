@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
@@ -54,8 +55,14 @@ def check_keeping_schools(run: ImportRun) -> ImportRun:
 
 
 @task()
-def check_import_task(run_id: int) -> dict[str, Any]:
-    """Validate an uploaded file too large to check within the web request."""
+def check_import_task(run_id: int, language: str = "") -> dict[str, Any]:
+    """Validate an uploaded file too large to check within the web request. Error messages
+    are written in ``language``, the uploader's language at the time of the upload."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _check(run_id)
+
+
+def _check(run_id: int) -> dict[str, Any]:
     run = ImportRun.objects.get(pk=run_id)
     if run.status != Status.UPLOADED:
         return _json_summary(run)
@@ -68,12 +75,17 @@ def check_import_task(run_id: int) -> dict[str, Any]:
 
 
 @task()
-def apply_import_task(run_id: int) -> dict[str, Any]:
+def apply_import_task(run_id: int, language: str = "") -> dict[str, Any]:
     """Apply a checked and confirmed import (all rows or none); honours cancel requests.
 
     ``apply_run`` claims the run (QUEUED -> APPLYING) with one conditional UPDATE, and the
     cancel view ends a run that has not started yet (QUEUED -> CANCELLED) the same way, so
     exactly one of them wins."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _apply(run_id)
+
+
+def _apply(run_id: int) -> dict[str, Any]:
     run = ImportRun.objects.get(pk=run_id)
     if run.status != Status.QUEUED:
         return _json_summary(run)  # already applied, cancelled or failed
@@ -92,13 +104,15 @@ def apply_import_task(run_id: int) -> dict[str, Any]:
     return _json_summary(run)
 
 
-def _enqueue(task_to_run: Task[[int], dict[str, Any]], run_id: int, waiting: str) -> None:
+def _enqueue(task_to_run: Task[[int, str], dict[str, Any]], run_id: int, waiting: str) -> None:
     """Enqueue once the current transaction has committed, and keep the task's id on the run.
     A run whose task could not be enqueued is marked failed (else it would wait forever)."""
 
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
     def enqueue() -> None:
         try:
-            result = task_to_run.enqueue(run_id)
+            result = task_to_run.enqueue(run_id, language)
         except Exception:
             logger.exception("could not enqueue %s for import run %s", task_to_run.name, run_id)
             _mark_failed(run_id, frozenset({waiting}))
