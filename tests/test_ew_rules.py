@@ -73,7 +73,7 @@ def test_a_school_can_only_tighten() -> None:
         looser.full_clean()
     message = " ".join(error.value.messages)
     assert "can only tighten" in message
-    assert "less than 0.9" in message
+    assert "less than 90%" in message
     other_way = _rule(P.SCHOOL_A, Indicator.ATTENDANCE_RATE_30D, ">", "0.5",
                       SupportLevel.TARGETED)
     with pytest.raises(ValidationError):

@@ -20,6 +20,7 @@ from kopiena.earlywarning.catalogue import (
     compare,
     tightens,
 )
+from kopiena.earlywarning.reasons import format_value
 from kopiena.organisations.models import Organisation, OrganisationKind
 from kopiena.pupils.models import Pupil, SchoolClass
 
@@ -143,7 +144,7 @@ class SupportRule(models.Model):
             "level": inherited.get_level_display(),
             "indicator": inherited.get_indicator_display(),
             "comparison": inherited.get_comparison_display(),
-            "threshold": inherited.threshold.normalize(),
+            "threshold": format_value(inherited.indicator, inherited.threshold),
         }})
 
 
