@@ -452,7 +452,7 @@ def rule_change(request: HttpRequest, organisation_id: int, rule_id: int) -> Htt
         return _form_page(request, access, RuleForm(organisation=organisation, rule=rule),
                           rule=rule)
     with transaction.atomic():
-        current = SupportRule.objects.select_for_update().select_related("changed_by").get(
+        current = SupportRule.objects.select_for_update(of=("self",)).select_related("changed_by").get(
             pk=rule.pk)
         if request.POST.get("version", "") != version_of(current) or not current.is_active:
             return _conflict(request, access, current)
