@@ -105,15 +105,17 @@ def weekly_level_counts(*, school: Organisation, as_of: dt.date,
         school=school, pupil_id__in=list(history),
     ).values_list("pupil_id", "enrolled_from", "enrolled_to"):
         spans[pupil_id].append((start, stop))
-    result = []
-    for end in ends:
-        day = min(end, as_of)
-        counts: Counter[str] = Counter()
-        for pupil_id, changes in history.items():
-            levels = [level for date, level in changes if date <= end]
-            enrolled = any(start <= day and (stop is None or day <= stop)
-                           for start, stop in spans.get(pupil_id, ()))
-            if levels and enrolled:
-                counts[levels[-1]] += 1
-        result.append(WeekCounts(week_end=end, counts=dict(counts)))
-    return result
+    counts: list[Counter[str]] = [Counter() for _end in ends]
+    days = [min(end, as_of) for end in ends]
+    for pupil_id, changes in history.items():  # one pass over each pupil's dated changes
+        pupil_spans = spans.get(pupil_id, ())
+        position, level = 0, ""  # no level yet
+        for week, end in enumerate(ends):
+            while position < len(changes) and changes[position][0] <= end:
+                level = changes[position][1]
+                position += 1
+            day = days[week]
+            if level and any(start <= day and (stop is None or day <= stop)
+                                         for start, stop in pupil_spans):
+                counts[week][level] += 1
+    return [WeekCounts(week_end=end, counts=dict(c)) for end, c in zip(ends, counts, strict=True)]

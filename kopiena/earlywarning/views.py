@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +31,7 @@ from kopiena.earlywarning.reasons import level_label
 from kopiena.earlywarning.selectors import (
     class_level_counts,
     level_counts,
+    level_rank,
     open_tasks,
     raised_since,
     visible_statuses,
@@ -51,14 +55,14 @@ def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
         raise Http404
     school = Organisation.objects.get(pk=organisation_id)
     today = timezone.localdate()
-    statuses = visible_statuses(user).filter(school=school)
-    needing_all = screens.sort_rows(
-        [screens.pupil_row(s) for s in statuses.exclude(level="universal")], "level",
-        descending=True)
-    needing = needing_all[:screens.LIST_LENGTH]
+    # Highest level first, cut in the database: a large school has thousands flagged.
+    flagged = (visible_statuses(user).filter(school=school).exclude(level="universal")
+               .annotate(level_rank=level_rank())
+               .order_by("-level_rank", "pupil__last_name", "pupil__first_name", "pk"))
+    needing = [screens.pupil_row(s) for s in flagged[:screens.LIST_LENGTH]]
     raised_qs = raised_since(user, school=school, since=screens.last_week(today))
-    raised_all = list(raised_qs.select_related("pupil__school_class"))
-    raised = [screens.event_row(e) for e in raised_all[:screens.LIST_LENGTH]]
+    raised = [screens.event_row(e) for e in
+              raised_qs.select_related("pupil__school_class")[:screens.LIST_LENGTH]]
     per_class = class_level_counts(school=school)
     classes = [
         (c, screens.LevelFigures(per_class.get(c.pk, {}), suppress_small=False))
@@ -75,9 +79,14 @@ def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
         "trend": screens.trend_chart(weekly_level_counts(school=school, as_of=today),
                                      title=_("Support levels, last 8 weeks")),
         "trend_legend": legend(screens.level_legend()),
-        "raised": raised, "raised_more": len(raised_all) - len(raised),
-        "needing": needing, "needing_more": len(needing_all) - len(needing), "classes": classes,
+        "raised": raised, "raised_more": _more(raised_qs, len(raised)),
+        "needing": needing, "needing_more": _more(flagged, len(needing)), "classes": classes,
     })
+
+
+def _more(queryset: QuerySet[Any], shown: int) -> int:
+    """How many rows the list left out (no count query when it was not cut)."""
+    return queryset.count() - shown if shown == screens.LIST_LENGTH else 0
 
 
 @access_policy(Policy.SCHOOL_CLASS)

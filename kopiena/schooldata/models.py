@@ -23,8 +23,12 @@ class ImportKind(models.TextChoices):
 class AttendanceDay(models.Model):
     """One pupil's school day: lessons scheduled, missed (excused / unexcused), late."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="attendance_days")
-    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: (pupil, date) and (school, date) cover them, and every index
+    # slows the bulk import of millions of rows.
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="attendance_days",
+                              db_index=False)
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     date = models.DateField(_("date"))
     lessons_scheduled = models.PositiveSmallIntegerField(
         _("lessons scheduled"), validators=[MaxValueValidator(12)]
@@ -53,8 +57,11 @@ class GradeKind(models.TextChoices):
 
 
 class Grade(models.Model):
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="grades")
-    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Covered by the unique (pupil, date, subject, kind) and the (school, date) index.
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="grades",
+                              db_index=False)
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     date = models.DateField(_("date"))
     subject = models.CharField(_("subject"), max_length=100)
     value = models.CharField(_("grade"), max_length=3)  # 1-10, nv, S, T, A, P, i, ni
