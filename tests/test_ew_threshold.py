@@ -15,6 +15,7 @@ from kopiena.earlywarning.threshold import (
 )
 from kopiena.pupils.models import Pupil, PupilGuardian
 from tests import people as P
+from tests.pdf import requires_pdf_engine
 from tests.test_ew_factories import AS_OF, SEMESTER_START, D, attend, days, demo_pupil
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,7 @@ def test_the_notices_name_the_pupil_the_count_and_the_regulation() -> None:
     assert "2026/27" in municipality
 
 
+@requires_pdf_engine
 def test_the_notice_is_a_pdf() -> None:
     _pupil, case = _case()
     pdf = render_notice_pdf(case, ThresholdNotice.Recipient.PARENTS)

@@ -13,6 +13,7 @@ from kopiena.calendars.schooldays import current_school_year
 from kopiena.earlywarning.models import FollowUpTask, StatutoryThresholdCase, ThresholdNotice
 from kopiena.pupils.models import ClassStaff, Pupil, SchoolClass
 from tests import people as P
+from tests.pdf import requires_pdf_engine
 from tests.test_permission_matrix import ROUTES, Route, _client_for, _fill, policy_of
 
 SCHOOL_A_WHOLE = {P.DIRECTOR_A, P.SUPPORT_A, P.PSYCHOLOGIST_A}
@@ -114,6 +115,7 @@ def notice(db: None) -> ThresholdNotice:
     return ThresholdNotice.objects.create(case=case, recipient="parents")
 
 
+@requires_pdf_engine
 @pytest.mark.parametrize("email", P.ALL_PERSONAS)
 def test_notice_pdf_and_sent(email: str, notice: ThresholdNotice) -> None:
     client = _client_for(email)
