@@ -44,12 +44,13 @@ def _svg(width: int, height: int, title: str, description: str, body: SafeString
          *, fixed_size: bool = False) -> SafeString:
     """``fixed_size`` draws at its own size (a calendar), otherwise it fills the width."""
     size = format_html(' width="{}" height="{}"', width, height) if fixed_size else ""
+    slug = _slug(title)
     return format_html(
         '<svg class="chart{}" viewBox="0 0 {} {}"{} role="img" aria-labelledby="{}-t {}-d" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>'
         "{}</svg>",
-        " chart--fixed" if fixed_size else "", width, height, size, _slug(title),
-        _slug(title), _slug(title), title, _slug(title), description, body,
+        " chart--fixed" if fixed_size else "", width, height, size, slug, slug, slug, title,
+        slug, description, body,
     )
 
 

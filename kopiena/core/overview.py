@@ -6,16 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from kopiena.access.scoping import visible_pupils
+from kopiena.access.scoping import aggregate_municipality_ids, visible_pupils
 from kopiena.accounts.models import Membership, User
+from kopiena.accounts.permissions import organisations_with
 from kopiena.accounts.roles import Capability
 from kopiena.calendars.models import SchoolYear
 from kopiena.calendars.schooldays import current_school_year
+from kopiena.core.aggregates import is_small_group
 from kopiena.organisations.models import EDUCATION_INSTITUTION_KINDS, Organisation
 from kopiena.pupils.models import Pupil
-
-# Aggregates for groups smaller than this are not shown to users without person-level access.
-SMALL_GROUP = 5
 
 
 @dataclass
@@ -35,21 +34,19 @@ class Overview:
 
 
 def _aggregate_schools(user: User) -> list[Organisation]:
+    """Schools whose figures the user sees: those of the municipalities in
+    ``aggregate_municipality_ids`` (all for a national analyst) and the schools where the
+    user holds VIEW_AGGREGATES."""
     if not user.can(Capability.VIEW_AGGREGATES):
         return []
-    memberships = user.active_memberships()
-    if any(m.organisation.kind == "national_agency" for m in memberships):
-        qs = Organisation.objects.filter(kind__in=EDUCATION_INSTITUTION_KINDS)
-    else:
-        municipality_ids = {
-            m.organisation_id for m in memberships if m.organisation.is_municipality
-        }
-        school_ids = {m.organisation_id for m in memberships if m.organisation.is_school}
-        qs = Organisation.objects.filter(
-            Q(parent_id__in=municipality_ids, kind__in=EDUCATION_INSTITUTION_KINDS)
-            | Q(pk__in=school_ids)
+    schools = Organisation.objects.filter(kind__in=EDUCATION_INSTITUTION_KINDS)
+    municipality_ids = aggregate_municipality_ids(user)
+    if municipality_ids is not None:
+        schools = schools.filter(
+            Q(parent_id__in=municipality_ids)
+            | Q(pk__in=organisations_with(user, Capability.VIEW_AGGREGATES))
         )
-    return list(qs.order_by("name"))
+    return list(schools.order_by("name"))
 
 
 def overview_for(user: User) -> Overview:
@@ -85,7 +82,7 @@ def overview_for(user: User) -> Overview:
             overview.schools.append(
                 SchoolFigures(
                     school=school,
-                    pupils=n if n == 0 or n >= SMALL_GROUP else None,
+                    pupils=None if is_small_group(n) else n,
                     classes=class_counts.get(school.pk, 0),
                 )
             )

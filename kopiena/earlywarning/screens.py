@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kopiena.core.aggregates import is_small_group
 from kopiena.core.charts import Chart, Series, stacked_bars
 from kopiena.earlywarning.catalogue import LEVEL_RANK, Indicator, SupportLevel
 from kopiena.earlywarning.models import PupilSupportStatus, SupportLevelEvent
@@ -19,7 +20,6 @@ from kopiena.earlywarning.selectors import LevelCounts, WeekCounts
 LEVELS = (SupportLevel.UNIVERSAL, SupportLevel.TARGETED, SupportLevel.INTENSIVE)
 LEVEL_COLOURS = {SupportLevel.UNIVERSAL: "#9aa5b1", SupportLevel.TARGETED: "#b35900",
                  SupportLevel.INTENSIVE: "#7a1f2b"}
-SMALL_GROUP = 5
 LIST_LENGTH = 30  # pupils listed on the school overview; the class views show everyone
 
 # Columns of the class view, in order: indicator, short heading (the full name is its title).
@@ -43,14 +43,14 @@ class LevelFigures:
 
     def shown(self, level: str) -> str:
         n = self.counts.get(level, 0)
-        if self.suppress_small and 0 < n < SMALL_GROUP:
+        if self.suppress_small and is_small_group(n):
             return "<5"
         return str(n)
 
     @property
     def total(self) -> str:
         n = sum(self.counts.values())
-        return "<5" if self.suppress_small and 0 < n < SMALL_GROUP else str(n)
+        return "<5" if self.suppress_small and is_small_group(n) else str(n)
 
     @property
     def cells(self) -> list[str]:
