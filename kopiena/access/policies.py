@@ -36,30 +36,36 @@ class Policy(enum.StrEnum):
     RULES = "rules"
 
 
+def _is_system_admin(user: object) -> bool:
+    return bool(getattr(user, "is_system_admin", False))
+
+
+def _may_import_school_data(user: object) -> bool:
+    return isinstance(user, User) and bool(
+        organisations_with(user, Capability.IMPORT_SCHOOL_DATA)
+    )
+
+
+# Policies checked before the view runs (the others are checked by the view's own lookup).
+GATES: dict[Policy, Callable[[object], bool]] = {
+    Policy.SYSTEM_ADMIN: _is_system_admin,
+    Policy.SCHOOL_DATA: _may_import_school_data,
+}
+
+
 def access_policy(policy: Policy) -> Callable[[V], V]:
     def decorate(view: V) -> V:
         wrapped: Callable[..., HttpResponse] = view
-        if policy is Policy.SYSTEM_ADMIN:
+        gate = GATES.get(policy)
+        if gate is not None:
 
             @wraps(view)
-            def admin_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-                if not getattr(request.user, "is_system_admin", False):
+            def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+                if not gate(request.user):
                     raise Http404
                 return view(request, *args, **kwargs)
 
-            wrapped = admin_only
-        elif policy is Policy.SCHOOL_DATA:
-
-            @wraps(view)
-            def importers_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-                user = request.user
-                if not isinstance(user, User) or not organisations_with(
-                    user, Capability.IMPORT_SCHOOL_DATA
-                ):
-                    raise Http404
-                return view(request, *args, **kwargs)
-
-            wrapped = importers_only
+            wrapped = gated
         if policy is not Policy.PUBLIC:
             wrapped = login_required(wrapped)
         wrapped.access_policy = policy  # type: ignore[attr-defined]
