@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from kopiena.access.models import PupilAccessGrant
 from kopiena.access.scoping import visible_pupils
@@ -45,8 +45,6 @@ def pupil_permissions(user: User, pupil: Pupil) -> PupilPermissions:
 
 def get_pupil_for(user: User, pupil_id: int) -> tuple[Pupil, PupilPermissions]:
     """The pupil if ``user`` may see it, else Http404 (never 403: nothing leaks)."""
-    try:
-        pupil = visible_pupils(user).select_related("school", "school_class").get(pk=pupil_id)
-    except Pupil.DoesNotExist:
-        raise Http404 from None
+    pupil = get_object_or_404(visible_pupils(user).select_related("school", "school_class"),
+                              pk=pupil_id)
     return pupil, pupil_permissions(user, pupil)

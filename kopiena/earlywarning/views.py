@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,7 +39,6 @@ from kopiena.earlywarning.selectors import (
 )
 from kopiena.earlywarning.threshold import complete_task, mark_notice_sent, render_notice_pdf
 from kopiena.organisations.models import EDUCATION_INSTITUTION_KINDS, Organisation
-from kopiena.pupils.models import SchoolClass
 
 
 def _user(request: HttpRequest) -> User:
@@ -93,10 +92,7 @@ def _more(queryset: QuerySet[Any], shown: int) -> int:
 @never_cache
 def class_view(request: HttpRequest, class_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        school_class = visible_classes(user).select_related("school").get(pk=class_id)
-    except SchoolClass.DoesNotExist:
-        raise Http404 from None
+    school_class = get_object_or_404(visible_classes(user).select_related("school"), pk=class_id)
     rows = [screens.pupil_row(s) for s in visible_statuses(user).filter(
         pupil__school_class=school_class)]
     sort = request.GET.get("sort", "level")
@@ -117,10 +113,7 @@ def municipality_overview(request: HttpRequest, organisation_id: int) -> HttpRes
     allowed = aggregate_municipality_ids(user)
     if allowed is not None and organisation_id not in allowed:
         raise Http404
-    try:
-        municipality = Organisation.objects.get(pk=organisation_id, kind="municipality")
-    except Organisation.DoesNotExist:
-        raise Http404 from None
+    municipality = get_object_or_404(Organisation, pk=organisation_id, kind="municipality")
     schools = list(Organisation.objects.filter(
         parent=municipality, kind__in=EDUCATION_INSTITUTION_KINDS).order_by("name"))
     counts = level_counts(school_ids=[s.pk for s in schools])
@@ -181,21 +174,15 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _task_for(user: User, task_id: int) -> FollowUpTask:
-    try:
-        return FollowUpTask.objects.select_related("case").get(
-            pk=task_id, assignee=user, case__pupil__in=visible_pupils(user))
-    except FollowUpTask.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(FollowUpTask.objects.select_related("case"), pk=task_id,
+                             assignee=user, case__pupil__in=visible_pupils(user))
 
 
 def _notice_for(user: User, notice_id: int) -> ThresholdNotice:
-    try:
-        return ThresholdNotice.objects.select_related(
+    return get_object_or_404(ThresholdNotice.objects.select_related(
             "case", "case__pupil", "case__school", "case__school__parent",
             "case__school_class", "case__school_year",
-        ).get(pk=notice_id, case__pupil__in=visible_pupils(user))
-    except ThresholdNotice.DoesNotExist:
-        raise Http404 from None
+    ), pk=notice_id, case__pupil__in=visible_pupils(user))
 
 
 @access_policy(Policy.NOTICE)

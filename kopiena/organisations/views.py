@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from kopiena.access.policies import Policy, access_policy
 from kopiena.accounts.models import User
@@ -34,12 +34,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @access_policy(Policy.ORGANISATION)
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
     assert isinstance(request.user, User)
-    try:
-        organisation = visible_organisations(request.user).select_related("parent").get(
-            pk=organisation_id
-        )
-    except Organisation.DoesNotExist:
-        raise Http404 from None
+    organisation = get_object_or_404(
+        visible_organisations(request.user).select_related("parent"), pk=organisation_id
+    )
     year = current_school_year()
     classes = (
         organisation.classes.filter(school_year=year)
