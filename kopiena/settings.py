@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "kopiena.access",
     "kopiena.schooldata",
     "kopiena.earlywarning",
+    "kopiena.cases",
+    "kopiena.plans",
+    "kopiena.conferences",
+    "kopiena.inbox",
     "kopiena.demo",
 ]
 
@@ -197,6 +201,8 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "kopiena@localhost")
 SERVER_EMAIL = envstr("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The address links in e-mails point to (no trailing slash).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True

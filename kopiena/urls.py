@@ -15,6 +15,10 @@ urlpatterns = [
     path("organisations/", include("kopiena.organisations.urls")),
     path("support/", include("kopiena.earlywarning.urls")),
     path("school-data/", include("kopiena.schooldata.urls")),
+    path("cases/", include("kopiena.cases.urls")),
+    path("plans/", include("kopiena.plans.urls")),
+    path("conferences/", include("kopiena.conferences.urls")),
+    path("inbox/", include("kopiena.inbox.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

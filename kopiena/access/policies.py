@@ -34,6 +34,20 @@ class Policy(enum.StrEnum):
     # kopiena.earlywarning.rule_views.rules_access, everyone else 404; changes only by the
     # editors it names (404 for the rest).
     RULES = "rules"
+    # One support case in kopiena.cases.access.visible_cases, else 404; changes only by the
+    # rights kopiena.cases.access.case_access gives (404 for a part the user may not see).
+    CASE = "case"
+    # Pages that start from a pupil in the user's scope and open or list that pupil's cases.
+    CASE_PUPIL = "case_pupil"
+    # One support plan whose case is visible and whose plan part is shared with the user.
+    PLAN = "plan"
+    # A case conference of a school where the user is on the support team, else 404.
+    CONFERENCE = "conference"
+    # The support settings of one municipality (measure catalogue, approval chain): its
+    # coordinator changes them, the municipality's school staff read them, else 404.
+    MUNICIPALITY_SETTINGS = "municipality_settings"
+    # Support reports of a school or municipality: figures as in kopiena.plans.reports.
+    SUPPORT_REPORT = "support_report"
 
 
 def _is_system_admin(user: object) -> bool:

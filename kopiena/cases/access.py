@@ -1,0 +1,117 @@
+"""Who may see which support case, and what they may do with it.
+
+A case is visible only when its pupil is inside the scoping function
+(:func:`kopiena.access.scoping.visible_pupils`) *and* the user has a reason to see this case:
+the school's whole-school staff, the pupil's class teacher, a member of the case team, the
+municipality while the case is shared with it for approval, or a partner agency with a live
+referral of this very case. Everything else answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kopiena.access.pupil_access import pupil_permissions
+from kopiena.access.scoping import NOTHING, visible_pupils, whole_school_ids
+from kopiena.accounts.models import User
+from kopiena.accounts.roles import PUPIL_SCOPE, PupilScope, Role
+from kopiena.cases.models import Referral, ReferralStatus, SharedPart, SupportCase
+from kopiena.pupils.models import ClassStaff
+
+LIVE_REFERRAL = (ReferralStatus.PENDING, ReferralStatus.ACCEPTED)
+# Roles at a school that run the support process (open cases, assess, write plans).
+SUPPORT_TEAM_ROLES = frozenset({
+    Role.SCHOOL_DIRECTOR, Role.SUPPORT_COORDINATOR, Role.PSYCHOLOGIST, Role.SOCIAL_PEDAGOGUE,
+    Role.SPECIAL_PEDAGOGUE, Role.SPEECH_THERAPIST,
+})
+
+
+def support_team_school_ids(user: User) -> set[int]:
+    """Schools where the user belongs to the support team and runs every case."""
+    return {m.organisation_id for m in user.active_memberships()
+            if Role(m.role) in SUPPORT_TEAM_ROLES and m.organisation.is_school}
+
+
+def led_class_ids(user: User) -> QuerySet[ClassStaff]:
+    return ClassStaff.objects.filter(user_id=user.pk, kind=ClassStaff.Kind.CLASS_TEACHER)
+
+
+def partner_organisation_ids(user: User) -> set[int]:
+    return {m.organisation_id for m in user.active_memberships()
+            if PUPIL_SCOPE[Role(m.role)] is PupilScope.GRANTED and m.organisation.is_partner_agency}
+
+
+def coordinated_municipality_ids(user: User) -> set[int]:
+    return {m.organisation_id for m in user.active_memberships()
+            if Role(m.role) is Role.MUNICIPALITY_COORDINATOR}
+
+
+def case_scope(user: User) -> Q:
+    """A filter on SupportCase admitting the cases ``user`` may open."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    condition = Q(school_id__in=whole_school_ids(user))
+    condition |= Q(pupil__school_class_id__in=led_class_ids(user).values("school_class_id"))
+    condition |= Q(team__user_id=user.pk, team__removed_on__isnull=True)
+    if municipalities := coordinated_municipality_ids(user):
+        condition |= Q(municipality_grant__organisation_id__in=municipalities,
+                       municipality_grant__revoked_at__isnull=True)
+    if partners := partner_organisation_ids(user):
+        condition |= Q(referrals__agency_id__in=partners, referrals__status__in=LIVE_REFERRAL)
+    return condition
+
+
+def visible_cases(user: User) -> QuerySet[SupportCase]:
+    ids = SupportCase.objects.filter(case_scope(user)).values("pk")
+    return SupportCase.objects.filter(pk__in=ids, pupil__in=visible_pupils(user).values("pk"))
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What one user may do with one case."""
+
+    manage: bool  # change the case, assess risks, write plans, refer, record consent
+    contribute: bool  # add family contacts and notes (class teacher, team members)
+    view_sensitive: bool  # family, health and behaviour notes
+    # None: every part of the case; otherwise only these SharedPart values (a partner agency
+    # sees what the referral shares, the municipality what approval needs).
+    shared_parts: frozenset[str] | None
+    referral: Referral | None  # the live referral through which a partner sees the case
+
+    def sees(self, part: str) -> bool:
+        return self.shared_parts is None or part in self.shared_parts
+
+
+MUNICIPALITY_PARTS = frozenset({SharedPart.SUMMARY, SharedPart.RISKS, SharedPart.PLAN})
+
+
+def case_access(user: User, case: SupportCase) -> CaseAccess:
+    sensitive = pupil_permissions(user, case.pupil).view_sensitive
+    if case.school_id in support_team_school_ids(user) or case.case_manager_id == user.pk:
+        return CaseAccess(manage=True, contribute=True, view_sensitive=sensitive,
+                          shared_parts=None, referral=None)
+    on_team = case.team.filter(user_id=user.pk, removed_on__isnull=True).exists()
+    leads_class = led_class_ids(user).filter(school_class_id=case.pupil.school_class_id).exists()
+    if on_team or leads_class or case.school_id in whole_school_ids(user):
+        return CaseAccess(manage=False, contribute=True, view_sensitive=sensitive,
+                          shared_parts=None, referral=None)
+    referral = (case.referrals.filter(agency_id__in=partner_organisation_ids(user),
+                                      status__in=LIVE_REFERRAL).order_by("-referred_at").first())
+    if referral is not None:
+        parts = frozenset(referral.shared_parts) | {SharedPart.SUMMARY}
+        return CaseAccess(manage=False, contribute=False, view_sensitive=sensitive,
+                          shared_parts=parts, referral=referral)
+    return CaseAccess(manage=False, contribute=False, view_sensitive=False,
+                      shared_parts=MUNICIPALITY_PARTS, referral=None)
+
+
+def get_case_for(user: User, case_id: int) -> tuple[SupportCase, CaseAccess]:
+    """The case if ``user`` may see it, else Http404."""
+    case = get_object_or_404(
+        visible_cases(user).select_related("pupil__school_class", "school", "case_manager"),
+        pk=case_id,
+    )
+    return case, case_access(user, case)
