@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kopiena.access.scoping import visible_pupils
+from kopiena.accounts.models import User
 from kopiena.cases import actions as case_actions
 from kopiena.inbox.models import Notification
 from kopiena.plans import actions as plan_actions
 from kopiena.plans.delivery import log_delivery
 from kopiena.plans.evaluation import evaluate_plan
-from kopiena.plans.models import PlanStatus, PlanTransition
+from kopiena.plans.models import PlanStatus, PlanTransition, SupportPlan
 from kopiena.plans.workflow import TRANSITIONS, PlanAction
 from tests import case_factories as F
 from tests.base import BaseTestCase
@@ -24,7 +25,8 @@ class PlanWorkflowTests(BaseTestCase):
         self.pupil = F.pupil_without_case(self.school_a)
         self.case = F.open_case(self.pupil, self.support_a)
 
-    def _do(self, plan, action, user, comment=""):  # type: ignore[no-untyped-def]
+    def _do(self, plan: SupportPlan, action: PlanAction, user: User,
+            comment: str = "") -> SupportPlan:
         return plan_actions.change_status(plan=plan, action=action, by=self.fresh(user),
                                           comment=comment)
 
@@ -53,7 +55,7 @@ class PlanWorkflowTests(BaseTestCase):
     def test_submit_needs_consent_and_a_measure(self) -> None:
         case = F.open_case(F.pupil_without_case(self.school_a), self.support_a, consent=False)
         plan = F.draft_plan(case, self.support_a)
-        with pytest.raises(ValidationError, match="piekrišana|consent"):
+        with pytest.raises(ValidationError, match=r"piekrišana|consent"):
             self._do(plan, PlanAction.SUBMIT, self.support_a)
         empty = F.draft_plan(self.case, self.support_a, with_measure=False)
         with pytest.raises(ValidationError):
@@ -79,7 +81,7 @@ class PlanWorkflowTests(BaseTestCase):
             self._do(plan, PlanAction.PAUSE, self.support_a)  # reason required
         plan = self._do(plan, PlanAction.PAUSE, self.support_a, "Slimības dēļ")
         assert plan.status_reason == "Slimības dēļ"
-        with pytest.raises(ValidationError, match="delivered|sniegts"):
+        with pytest.raises(ValidationError, match=r"delivered|sniegts"):
             self._do(plan, PlanAction.DEACTIVATE, self.support_a, "x")  # something was spent
         plan = self._do(plan, PlanAction.RESUME, self.support_a)
         plan = self._do(plan, PlanAction.REVISE, self.support_a, "Jauns pasākums")
@@ -106,7 +108,7 @@ class PlanWorkflowTests(BaseTestCase):
                        PlanAction.RESUME, PlanAction.REVISE, PlanAction.REOPEN,
                        PlanAction.RETURN):
             assert plan.status not in TRANSITIONS[action].sources
-            with pytest.raises(ValidationError, match="Melnraksts|Draft"):
+            with pytest.raises(ValidationError, match=r"Melnraksts|Draft"):
                 self._do(plan, action, self.director_a, "x")
 
     def test_class_teacher_and_other_school_cannot_submit(self) -> None:
@@ -134,7 +136,7 @@ class PlanWorkflowTests(BaseTestCase):
         assert not visible_pupils(self.fresh(self.social_worker)).filter(pk=self.pupil.pk).exists()
         assert not visible_pupils(self.fresh(self.municipality_coordinator)).filter(
             pk=self.pupil.pk).exists()
-        with pytest.raises(ValidationError, match="consent|piekrišan"):
+        with pytest.raises(ValidationError, match=r"consent|piekrišan"):
             self._do(plan, PlanAction.APPROVE, self.municipality_coordinator)
 
     def test_evaluation_completes_with_before_and_after(self) -> None:
