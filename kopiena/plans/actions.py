@@ -67,13 +67,17 @@ def next_plan_code(school: Organisation, semester: Semester) -> str:
 
 @transaction.atomic
 def create_plan(*, case: SupportCase, author: User, goals: str, semester: Semester,
-                pupil_commitment: str = "", previous: SupportPlan | None = None) -> SupportPlan:
-    """A new draft plan for the semester. With ``previous``, the measures are copied from it
-    (support continues) and linked to the same risks."""
+                pupil_commitment: str = "", previous: SupportPlan | None = None,
+                starts_on: dt.date | None = None) -> SupportPlan:
+    """A new draft plan for the semester, from ``starts_on`` (default: today, or the
+    semester's first day for a continued plan). With ``previous``, the measures are copied
+    from it (support continues) and linked to the same risks."""
     if case.status != CaseStatus.OPEN:
         raise ValidationError(_("The case is closed."))
     if not goals.strip():
         raise ValidationError({"goals": _("Write the goals of the plan.")})
+    if starts_on is not None and not semester.starts_on <= starts_on <= semester.ends_on:
+        raise ValidationError({"starts_on": _("The plan must start within the semester.")})
     if SupportPlan.objects.filter(pupil=case.pupil, school_year=semester.school_year,
                                   semester=semester.number).exists():
         raise ValidationError(_("The pupil already has a support plan for this semester."))
@@ -84,8 +88,8 @@ def create_plan(*, case: SupportCase, author: User, goals: str, semester: Semest
         case=case, pupil=case.pupil, school=case.school, school_year=semester.school_year,
         semester=semester.number, code=next_plan_code(case.school, semester), author=author,
         goals=goals.strip(), pupil_commitment=pupil_commitment.strip(),
-        starts_on=max(semester.starts_on, timezone.localdate()) if previous is None
-        else semester.starts_on,
+        starts_on=starts_on or (max(semester.starts_on, timezone.localdate())
+                                if previous is None else semester.starts_on),
         ends_on=semester.ends_on, previous_plan=previous,
     )
     if previous is not None:
