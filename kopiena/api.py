@@ -77,3 +77,12 @@ def get_pupil(request: HttpRequest, pupil_id: int) -> PupilOut:
     pupil, _perms = get_pupil_for(_user(request), pupil_id)
     log_access(request, action=AccessLogEntry.Action.API, pupil_ids=[pupil.pk])
     return PupilOut.of(pupil)
+
+
+def _add_routers() -> None:
+    from kopiena.support_api import router as support_router
+
+    api.add_router("/", support_router)
+
+
+_add_routers()

@@ -92,6 +92,7 @@ def access_policy(policy: Policy) -> Callable[[V], V]:
 # name first, then the longest matching prefix.
 INCLUDED_POLICIES: dict[str, Policy] = {
     "api:get_pupil": Policy.PUPIL,
+    "api:get_plan": Policy.PLAN,
     "api:api-root": Policy.PUBLIC,  # answers 404: nothing lives at the root
     "api:": Policy.AUTHENTICATED,
     "admin:": Policy.SYSTEM_ADMIN,
