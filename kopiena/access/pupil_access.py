@@ -16,6 +16,9 @@ from kopiena.pupils.models import Pupil
 @dataclass(frozen=True)
 class PupilPermissions:
     capabilities: frozenset[Capability]
+    # Reaches the pupil as school staff (whole school or own classes), not only through a
+    # grant: a partner agency or the municipality sees only what a case shares with it.
+    school_staff: bool = False
 
     @property
     def view_personal_code(self) -> bool:
@@ -29,6 +32,7 @@ class PupilPermissions:
 def pupil_permissions(user: User, pupil: Pupil) -> PupilPermissions:
     """Capabilities come only from memberships that give access to *this* pupil."""
     caps: set[Capability] = set()
+    school_staff = False
     granted_orgs = set(
         PupilAccessGrant.objects.active().filter(pupil=pupil).values_list("organisation_id",
                                                                            flat=True)
@@ -38,9 +42,11 @@ def pupil_permissions(user: User, pupil: Pupil) -> PupilPermissions:
         scope = PUPIL_SCOPE[role]
         at_school = membership.organisation_id == pupil.school_id
         granted = scope is PupilScope.GRANTED and membership.organisation_id in granted_orgs
-        if (scope in (PupilScope.WHOLE_SCHOOL, PupilScope.OWN_CLASSES) and at_school) or granted:
+        staff = scope in (PupilScope.WHOLE_SCHOOL, PupilScope.OWN_CLASSES) and at_school
+        school_staff |= staff
+        if staff or granted:
             caps |= CAPABILITIES[role]
-    return PupilPermissions(capabilities=frozenset(caps))
+    return PupilPermissions(capabilities=frozenset(caps), school_staff=school_staff)
 
 
 def get_pupil_for(user: User, pupil_id: int) -> tuple[Pupil, PupilPermissions]:

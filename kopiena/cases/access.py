@@ -115,3 +115,15 @@ def get_case_for(user: User, case_id: int) -> tuple[SupportCase, CaseAccess]:
         pk=case_id,
     )
     return case, case_access(user, case)
+
+
+def pupil_parts_shared(user: User, pupil_id: int) -> frozenset[str]:
+    """The parts of a pupil's cases that live referrals share with the user's agencies (for a
+    user who reaches the pupil only through a referral)."""
+    parts: set[str] = set()
+    for shared in Referral.objects.filter(
+        case__pupil_id=pupil_id, agency_id__in=partner_organisation_ids(user),
+        status__in=LIVE_REFERRAL,
+    ).values_list("shared_parts", flat=True):
+        parts |= set(shared)
+    return frozenset(parts)

@@ -11,6 +11,8 @@ from kopiena.access.policies import Policy, access_policy
 from kopiena.access.pupil_access import get_pupil_for
 from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import User
+from kopiena.cases.access import pupil_parts_shared
+from kopiena.cases.models import SharedPart
 from kopiena.core.htmx import is_htmx
 from kopiena.earlywarning.pupil_support import pupil_support
 from kopiena.pupils import crypto
@@ -49,14 +51,19 @@ def pupil_detail(request: HttpRequest, pupil_id: int) -> HttpResponse:
     if permissions.view_personal_code and pupil.has_personal_code:
         digits = crypto.reveal(pupil.personal_code_ciphertext)
         personal_code = f"{digits[:6]}-{digits[6:]}"
+    # School staff see the whole record; a partner agency only what a referral shares.
+    record_visible = permissions.school_staff or (
+        SharedPart.INDICATORS in pupil_parts_shared(request.user, pupil.pk))
     context = {
         "pupil": pupil,
         "permissions": permissions,
+        "record_visible": record_visible,
         "personal_code": personal_code,
         "enrolments": pupil.enrolments.select_related("school", "school_class"),
         "guardians": pupil.guardian_links.select_related("guardian"),
-        "support": pupil_support(request.user, pupil),
-        "school_record": pupil_school_record(pupil, may_see_notes=permissions.view_sensitive),
+        "support": pupil_support(request.user, pupil) if record_visible else None,
+        "school_record": (pupil_school_record(pupil, may_see_notes=permissions.view_sensitive)
+                          if record_visible else None),
         "class_teachers": (
             pupil.school_class.staff_assignments.filter(kind="class_teacher")
             .select_related("user") if pupil.school_class else []
