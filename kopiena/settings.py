@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kopiena.core.context_processors.navigation",
+                "kopiena.inbox.context_processors.inbox",
             ],
         },
     }

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import User
 from kopiena.cases import actions as case_actions
 from kopiena.inbox.models import Notification
+from kopiena.organisations.models import Organisation
 from kopiena.plans import actions as plan_actions
+from kopiena.plans.access import get_plan_for, plan_access, plan_readable, reached_municipality
 from kopiena.plans.delivery import log_delivery
 from kopiena.plans.evaluation import evaluate_plan
 from kopiena.plans.models import PlanStatus, PlanTransition, SupportPlan
 from kopiena.plans.workflow import TRANSITIONS, PlanAction
 from tests import case_factories as F
+from tests import plan_steps as S
 from tests.base import BaseTestCase
 
 
@@ -136,7 +141,7 @@ class PlanWorkflowTests(BaseTestCase):
         assert not visible_pupils(self.fresh(self.social_worker)).filter(pk=self.pupil.pk).exists()
         assert not visible_pupils(self.fresh(self.municipality_coordinator)).filter(
             pk=self.pupil.pk).exists()
-        with pytest.raises(ValidationError, match=r"consent|piekrišan"):
+        with pytest.raises(ValidationError, match=r"(?i)consent|piekrišan"):
             self._do(plan, PlanAction.APPROVE, self.municipality_coordinator)
 
     def test_evaluation_completes_with_before_and_after(self) -> None:
@@ -151,3 +156,65 @@ class PlanWorkflowTests(BaseTestCase):
         assert plan.status == PlanStatus.COMPLETED
         assert evaluation.indicators_after.get("support_level") is not None
         assert plan.deliveries.get().amount == Decimal("1.50")
+
+
+class PlanAccessRightsTests(BaseTestCase):
+    """The rights of kopiena.plans.access beyond the status table: logging deliveries, and
+    reading a plan through the municipality's sharing."""
+
+    def setUp(self) -> None:
+        self.case = F.open_case(F.pupil_without_case(self.school_a, min_age=13), self.support_a)
+
+    def test_continued_plan_keeps_the_risk_links_of_its_measures(self) -> None:
+        previous = F.draft_plan(self.case, self.support_a)
+        following = plan_actions.semester_of(previous.ends_on + dt.timedelta(days=1))
+        assert following is not None
+        plan = plan_actions.create_plan(case=self.case, author=self.support_a, goals="x",
+                                        semester=following, previous=previous)
+        assert [r.factor for r in plan.measures.get().risks.all()] == ["absences"]
+        assert [r.factor for r in previous.measures.get().risks.all()] == ["absences"]
+
+    def test_a_mentor_on_the_team_logs_the_mentor_measure_and_so_starts_the_plan(self) -> None:
+        partner = Organisation.objects.get(memberships__user=self.social_worker)
+        mentor = S.trained_mentor(partner)
+        plan = F.draft_plan(self.case, self.support_a)
+        mentoring = S.mentor_measure(plan, mentor, self.support_a)
+        other = plan.measures.exclude(pk=mentoring.pk).get()
+        access = plan_access(S.fresh(mentor), plan)
+        assert (access.is_editor, access.log_delivery) == (False, False)  # a draft takes none
+        for action, user in ((PlanAction.SUBMIT, self.support_a),
+                             (PlanAction.APPROVE, self.director_a),
+                             (PlanAction.APPROVE, self.municipality_coordinator)):
+            plan = self._do(plan, action, user)
+        access = plan_access(S.fresh(mentor), plan)
+        assert access.log_delivery and access.may_log(mentoring) and not access.may_log(other)
+        teacher = plan_access(S.fresh(self.teacher_a), plan)
+        assert not teacher.log_delivery
+        log_delivery(measure=mentoring, by=S.fresh(mentor), delivered_on=F.a_school_day_in(plan),
+                     duration_minutes=60, mode="in_person", staff=mentor)
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.IN_IMPLEMENTATION
+        start = PlanTransition.objects.get(plan=plan, action="start")
+        assert start.actor == mentor
+        # Starting is the only step the mentor's session takes; the rest stays the editors'.
+        with pytest.raises(PermissionDenied):
+            self._do(plan, PlanAction.PAUSE, mentor, "x")
+
+    def test_the_municipality_reads_a_plan_from_its_approval_step_on(self) -> None:
+        plan = F.draft_plan(self.case, self.support_a)
+        plan = self._do(plan, PlanAction.SUBMIT, self.support_a)
+        assert not reached_municipality(plan)
+        plan = self._do(plan, PlanAction.APPROVE, self.director_a)
+        assert reached_municipality(plan)
+        coordinator = S.fresh(self.municipality_coordinator)
+        rights = plan_access(coordinator, plan).case
+        assert plan_readable(plan, rights)
+        plan = self._do(plan, PlanAction.RETURN, coordinator, "Precizēt")
+        assert plan_readable(plan, rights)  # it has been at the municipality's step
+        with pytest.raises(Http404):
+            get_plan_for(S.fresh(self.support_b), plan.pk)
+
+    def _do(self, plan: SupportPlan, action: PlanAction, user: User,
+            comment: str = "") -> SupportPlan:
+        return plan_actions.change_status(plan=plan, action=action, by=S.fresh(user),
+                                          comment=comment)

@@ -13,13 +13,17 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kopiena.access.models import PupilAccessGrant
+from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import Membership, User
 from kopiena.accounts.roles import Role
+from kopiena.cases.mentors import current_mentees
 from kopiena.cases.models import (
     MENTOR_MIN_AGE,
     AssessedRisk,
@@ -32,6 +36,7 @@ from kopiena.cases.models import (
     EventKind,
     FamilyContact,
     LegalBasis,
+    MentorProfile,
     Referral,
     ReferralStatus,
     RiskAssessment,
@@ -57,11 +62,15 @@ def case_url(case: SupportCase) -> str:
 
 
 def default_case_manager(school: Organisation) -> User | None:
-    """The school's support coordinator (the first, if there are several)."""
-    membership = (Membership.objects.filter(organisation=school, role=Role.SUPPORT_COORDINATOR,
-                                            user__is_active=True)
-                  .select_related("user").order_by("pk").first())
-    return membership.user if membership is not None else None
+    """The school's support coordinator (the first, if there are several); the director
+    when the school has no support coordinator in Kopiena."""
+    for role in (Role.SUPPORT_COORDINATOR, Role.SCHOOL_DIRECTOR):
+        membership = (Membership.objects.filter(organisation=school, role=role,
+                                                is_active=True, user__is_active=True)
+                      .select_related("user").order_by("pk").first())
+        if membership is not None:
+            return membership.user
+    return None
 
 
 def staff_of(school_id: int, *roles: Role) -> list[User]:
@@ -121,13 +130,27 @@ def _check_open(case: SupportCase) -> None:
         raise ValidationError(_("The case is closed."))
 
 
+def _claim_version(case: SupportCase, version: int | None) -> None:
+    """Optimistic locking of changes to the case itself: with ``version`` (what the person saw
+    when the form was opened) the change applies only if nobody changed the case meanwhile."""
+    cases = SupportCase.objects.filter(pk=case.pk)
+    if version is not None:
+        cases = cases.filter(version=version)
+    if not cases.update(version=F("version") + 1):
+        raise ValidationError(_("Someone else changed this case meanwhile. Reload the page to "
+                                "see the change, then try again."))
+    case.version = (version or case.version) + 1
+
+
 @transaction.atomic
-def change_case_manager(*, case: SupportCase, manager: User, by: User) -> None:
+def change_case_manager(*, case: SupportCase, manager: User, by: User,
+                        version: int | None = None) -> None:
     _check_open(case)
     if not manager.active_memberships() or all(
         m.organisation_id != case.school_id for m in manager.active_memberships()
     ):
         raise ValidationError(_("The case manager must work at the pupil's school."))
+    _claim_version(case, version)
     CaseTeamMember.objects.filter(case=case, role=TeamRole.CASE_MANAGER,
                                   removed_on__isnull=True).update(removed_on=timezone.localdate())
     CaseTeamMember.objects.create(case=case, user=manager, role=TeamRole.CASE_MANAGER,
@@ -152,16 +175,21 @@ def add_team_member(*, case: SupportCase, user: User, role: str, by: User) -> Ca
     at_school = any(m.organisation_id == case.school_id for m in user.active_memberships())
     if role == TeamRole.MENTOR:
         _check_mentor(case, user)
-    if not at_school:
-        # Someone from outside the school (a mentor from a partner organisation) sees this
-        # pupil only through a personal grant, which ends when they leave the team.
-        if not active_consent(case, ConsentScope.MENTOR if role == TeamRole.MENTOR
-                              else ConsentScope.PARTNER_AGENCIES):
-            raise ValidationError(_("Sharing the case outside the school needs the parent's "
-                                    "consent. Record the consent first."))
+    if not at_school and not active_consent(
+            case, ConsentScope.MENTOR if role == TeamRole.MENTOR
+            else ConsentScope.PARTNER_AGENCIES):
+        raise ValidationError(_("Sharing the case outside the school needs the parent's "
+                                "consent. Record the consent first."))
+    if not visible_pupils(user).filter(pk=case.pupil_id).exists():
+        # Someone from outside the school (a mentor from a partner organisation), or a
+        # school mentor who sees no pupils by name, sees this pupil only through a personal
+        # grant, which ends when they leave the team.
         grant = PupilAccessGrant.objects.create(
             pupil=case.pupil, kind=PupilAccessGrant.Kind.MENTOR, user=user, granted_by=by,
             reason=_("Member of support case team"))
+        if not visible_pupils(user).filter(pk=case.pupil_id).exists():
+            raise ValidationError(_("%(name)s has no role in Kopiena that can be given access "
+                                    "to a pupil's case.") % {"name": user.full_name})
     member = CaseTeamMember.objects.create(case=case, user=user, role=role, grant=grant,
                                            added_on=timezone.localdate())
     record_event(case, kind=EventKind.MENTOR if role == TeamRole.MENTOR else EventKind.TEAM_CHANGED,
@@ -174,13 +202,20 @@ def add_team_member(*, case: SupportCase, user: User, role: str, by: User) -> Ca
 
 
 def _check_mentor(case: SupportCase, user: User) -> None:
-    profile = getattr(user, "mentor_profile", None)
+    profile = MentorProfile.objects.filter(user=user).first()
     if profile is None or not profile.is_trained:
         raise ValidationError(_("Only a mentor who has completed the mentor training can be "
                                 "matched to a pupil."))
     if case.pupil.age_on(timezone.localdate()) < MENTOR_MIN_AGE:
         raise ValidationError(_("Mentors support pupils aged %(age)d and over.")
                               % {"age": MENTOR_MIN_AGE})
+    if not profile.is_active:
+        raise ValidationError(_("This mentor is not taking pupils at the moment."))
+    if current_mentees(profile) >= profile.max_pupils:
+        raise ValidationError(ngettext(
+            "%(name)s already mentors %(count)d pupil, the most they take.",
+            "%(name)s already mentors %(count)d pupils, the most they take.",
+            profile.max_pupils) % {"name": user.full_name, "count": profile.max_pupils})
 
 
 @transaction.atomic
@@ -318,8 +353,12 @@ def record_family_contact(*, case: SupportCase, contacted_on: dt.date, kind: str
 
 
 def _notify_agency(referral: Referral, *, kind: str, title: str) -> None:
+    """The agency's workers; for the child-rights cooperation group, the coordinators of the
+    municipality, who convene it."""
+    role = (Role.MUNICIPALITY_COORDINATOR if referral.to_cooperation_group
+            else Role.PARTNER_WORKER)
     workers = [m.user for m in Membership.objects.filter(
-        organisation_id=referral.agency_id, role=Role.PARTNER_WORKER, user__is_active=True,
+        organisation_id=referral.agency_id, role=role, is_active=True, user__is_active=True,
     ).select_related("user")]
     notify(workers, kind=kind, title=title, is_task=kind == NotificationKind.REFERRAL_RECEIVED,
            url=reverse("cases:detail", args=[referral.case_id]))
@@ -432,13 +471,14 @@ def add_note(*, case: SupportCase, text: str, by: User, sensitive: bool = False)
 
 @transaction.atomic
 def close_case(*, case: SupportCase, by: User, reason: str,
-               closed_on: dt.date | None = None) -> None:
+               closed_on: dt.date | None = None, version: int | None = None) -> None:
     _check_open(case)
     from kopiena.plans.workflow import ACTIVE  # plans depend on cases, not the other way
 
     if case.plans.filter(status__in=ACTIVE).exists():
         raise ValidationError(_("Evaluate or end the running support plan first."))
     day = closed_on or timezone.localdate()
+    _claim_version(case, version)
     SupportCase.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=day)
     case.status, case.closed_on = CaseStatus.CLOSED, day
     stop_sharing(case=case, by=by, keep_legal_basis=False)

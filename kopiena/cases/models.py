@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopiena.access.models import PupilAccessGrant
 from kopiena.cases.risk_factors import FACTOR_CHOICES, RiskGroup
+from kopiena.earlywarning.catalogue import SupportLevel
 from kopiena.organisations.models import Organisation
 from kopiena.pupils.models import Guardian, Pupil
 
@@ -65,6 +66,13 @@ class SupportCase(models.Model):
 
     def __str__(self) -> str:
         return _("Support case of %(pupil)s") % {"pupil": self.pupil}
+
+    @property
+    def support_level_label(self) -> str:
+        """The support level when the case was opened, in words."""
+        if self.support_level in SupportLevel.values:
+            return str(SupportLevel(self.support_level).label)
+        return self.support_level
 
 
 class TeamRole(models.TextChoices):
@@ -191,6 +199,10 @@ class Consent(models.Model):
 
     def covers(self, scope: str) -> bool:
         return self.is_active and scope in self.scope
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(s.label) for s in ConsentScope if s in self.scope]
 
 
 class RiskAssessment(models.Model):
@@ -327,6 +339,12 @@ class Referral(models.Model):
 
     def shares(self, part: str) -> bool:
         return part in self.shared_parts
+
+    @property
+    def part_labels(self) -> list[str]:
+        """What the agency sees, in plain words (the summary is always shared)."""
+        parts = {SharedPart.SUMMARY, *self.shared_parts}
+        return [str(p.label) for p in SharedPart if p in parts]
 
 
 MENTOR_MIN_AGE = 13  # "Skola – kopienā": mentors for pupils aged 13 and over

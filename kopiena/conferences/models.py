@@ -42,10 +42,15 @@ class DiscussedCase(models.Model):
     case = models.ForeignKey(SupportCase, verbose_name=_("case"), on_delete=models.CASCADE,
                              related_name="discussions")
     discussion = models.TextField(_("discussion"), blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking of the discussion
 
     class Meta:
         verbose_name = _("discussed case")
         verbose_name_plural = _("discussed cases")
+        ordering = ["added_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["conference", "case"], name="discussed_once"),
         ]
@@ -66,6 +71,9 @@ class ActionItem(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                 blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("action item")
@@ -74,3 +82,7 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None

@@ -137,6 +137,53 @@ def lines(
 
 
 @dataclass(frozen=True)
+class PairedRow:
+    label: str
+    first: float
+    second: float
+    first_text: str  # the figure with its unit, e.g. "16 h"
+    second_text: str
+
+
+def paired_bars(
+    *, title: str, description: str, rows: Sequence[PairedRow], labels: tuple[str, str],
+    width: int = 640,
+) -> Chart:
+    """Two horizontal bars per row (e.g. planned and delivered). Each row is scaled to its own
+    larger value, so rows in different units (hours, sessions, euros) sit in one chart; the
+    text at each bar names the series and carries the figure with its unit."""
+    bar_h, gap, label_h, row_gap = 12, 3, 15, 12
+    row_h = label_h + 2 * bar_h + gap + row_gap
+    text_room = 150
+    plot_w = width - text_room
+    colours = (PALETTE[0], PALETTE[1])
+    parts: list[SafeString] = []
+    for i, row in enumerate(rows):
+        top = i * row_h
+        peak = max(row.first, row.second) or 1
+        parts.append(format_html('<text x="0" y="{}" class="chart-label chart-label--row">{}'
+                                 "</text>", top + label_h - 4, row.label))
+        for n, (value, text) in enumerate(((row.first, row.first_text),
+                                           (row.second, row.second_text))):
+            y = top + label_h + n * (bar_h + gap)
+            length = plot_w * max(value, 0) / peak
+            parts.append(format_html(
+                '<rect x="0" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
+                '<text x="{}" y="{}" class="chart-label">{}: {}</text>',
+                y, _f(length), bar_h, colours[n], labels[n], text,
+                _f(length + 4), y + bar_h - 2, labels[n], text,
+            ))
+    height = max(len(rows) * row_h, 10)
+    svg = _svg(width, height, title, description, mark_safe("".join(parts)))  # noqa: S308
+    return Chart(title=title, svg=svg, headers=["", *labels],
+                 rows=[[r.label, r.first_text, r.second_text] for r in rows])
+
+
+def paired_legend(labels: tuple[str, str]) -> SafeString:
+    return legend([(PALETTE[0], labels[0]), (PALETTE[1], labels[1])])
+
+
+@dataclass(frozen=True)
 class HeatCell:
     day: dt.date
     value: float | None  # 0..1, None = no lessons / no data

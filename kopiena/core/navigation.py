@@ -16,6 +16,9 @@ from kopiena.access.scoping import (
     whole_school_ids,
 )
 from kopiena.accounts.models import User
+from kopiena.accounts.roles import Role
+from kopiena.conferences.access import conference_school_ids
+from kopiena.plans.report_views import has_support_reports
 from kopiena.schooldata.access import can_import
 
 
@@ -41,6 +44,14 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         items.append((_("Pupils"), reverse("pupils:list")))
     if has_support_screens(user):
         items.append((_("Support"), reverse("earlywarning:home")))
+    if can_see_any_named_pupil(user):
+        items.append((_("Cases"), reverse("cases:list")))
+    if user.has_role(Role.SCHOOL_DIRECTOR, Role.MUNICIPALITY_COORDINATOR):
+        items.append((_("Approvals"), reverse("plans:approvals")))
+    if conference_school_ids(user):
+        items.append((_("Meetings"), reverse("conferences:list")))
+    if has_support_reports(user):
+        items.append((_("Reports"), reverse("plans:report")))
     items.append((_("Organisations"), reverse("organisations:list")))
     if can_import(user):
         items.append((_("School data"), reverse("schooldata:index")))

@@ -20,6 +20,7 @@ from kopiena.accounts.roles import Role
 from kopiena.calendars.models import SchoolYear
 from kopiena.calendars.schooldays import current_school_year
 from kopiena.demo import structure as s
+from kopiena.demo.cases import CaseSummary, seed_support_cases
 from kopiena.demo.personas import DEFAULT_PASSWORD
 from kopiena.demo.pupils import ClassesByGrade, Progress, PupilBatch, PupilFactory, SchoolPlan
 from kopiena.demo.schooldata import (
@@ -62,6 +63,7 @@ class SeedSummary:
     class_assignments: int
     grants: int
     school_data: SchoolDataSummary | None = None
+    support: CaseSummary | None = None
 
     def rows(self) -> list[tuple[str, int | str]]:
         """Label and value of each line of the summary (labels translated)."""
@@ -77,6 +79,7 @@ class SeedSummary:
             (_("Class assignments"), self.class_assignments),
             (_("Access grants"), self.grants),
             *(school_data_rows(self.school_data) if self.school_data else []),
+            *(self.support.rows() if self.support else []),
         ]
 
 
@@ -188,12 +191,22 @@ def add_school_data(options: SeedOptions, progress: FileProgress | None = None,
     return summary
 
 
+def add_support_cases(options: SeedOptions, progress: FileProgress | None = None,
+                      today: dt.date | None = None) -> CaseSummary:
+    """Support cases and plans of the flagged pupils, through the real actions (see
+    ``demo.cases``); needs the school data (the flags come from it)."""
+    return seed_support_cases(options.seed, today=today, progress=progress)
+
+
 def build_demo(options: SeedOptions, progress: Progress | None = None,
                today: dt.date | None = None,
                school_progress: FileProgress | None = None) -> SeedSummary:
     """Create the whole demo: the structure in one transaction, then (unless
-    ``options.school_data`` is off) the school data through the importer, file by file.
-    Call only when :func:`demo_exists` is false."""
+    ``options.school_data`` is off) the school data through the importer, file by file, and
+    the support cases of the flagged pupils. Call only when :func:`demo_exists` is false.
+
+    Without school data nobody is flagged, so a few access grants stand in for shared and
+    referred cases (the support cases bring real ones)."""
     year = current_school_year()
     if year is None:
         raise DemoError(_("No school year has started by today; load the calendars first "
@@ -208,13 +221,17 @@ def build_demo(options: SeedOptions, progress: Progress | None = None,
         batch: PupilBatch = factory.build(progress)
         batch.save()
         staff = create_staff(rng, organisations, plans, options.password)
-        grants = create_grants(rng, organisations, batch.pupils, staff)
+        grants = (create_grants(rng, organisations, batch.pupils, staff)
+                  if not options.school_data else 0)
     school_data = (add_school_data(options, school_progress, today)
                    if options.school_data else None)
+    support = (add_support_cases(options, school_progress, today)
+               if options.school_data else None)
     return SeedSummary(
         school_year=year.name, organisations=len(organisations),
         classes=sum(len(c) for p in plans.values() for c in p.classes.values()),
         pupils=len(batch.pupils), enrolments=len(batch.enrolments),
         guardians=len(batch.guardians), users=staff.users, memberships=staff.memberships,
         class_assignments=staff.class_assignments, grants=grants, school_data=school_data,
+        support=support,
     )

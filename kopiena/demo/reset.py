@@ -12,9 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from kopiena.accounts.models import Membership, User
+from kopiena.cases.models import MentorProfile, SupportCase
+from kopiena.conferences.models import CaseConference
 from kopiena.demo.personas import DEMO_DOMAIN
 from kopiena.demo.structure import ORGANISATIONS
 from kopiena.organisations.models import Organisation
+from kopiena.plans.models import Delivery, SupportPlan
 from kopiena.pupils.models import Guardian, Pupil, SchoolClass
 
 
@@ -26,6 +29,12 @@ def remove_demo_data() -> None:
             Pupil.objects.filter(Q(school__in=orgs) | Q(enrolments__school__in=orgs))
             .values_list("pk", flat=True)
         )
+        # Support cases and plans first: they protect their pupils, schools and staff.
+        Delivery.objects.filter(plan__pupil_id__in=pupil_ids).delete()
+        SupportPlan.objects.filter(pupil_id__in=pupil_ids).delete()
+        CaseConference.objects.filter(school__in=orgs).delete()
+        SupportCase.objects.filter(pupil_id__in=pupil_ids).delete()
+        MentorProfile.objects.filter(organisation__in=orgs).delete()
         guardian_ids = set(
             Guardian.objects.filter(pupil_links__pupil__in=pupil_ids)
             .values_list("pk", flat=True)

@@ -60,3 +60,30 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 def mark_read(*, user: User, notification_ids: Iterable[int]) -> int:
     return Notification.objects.filter(user=user, pk__in=list(notification_ids),
                                        read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_all_read(*, user: User, tasks_only: bool = False) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if tasks_only:
+        unread = unread.filter(is_task=True)
+    return unread.update(read_at=timezone.now())
+
+
+def settle(*, dedupe_keys: Iterable[str]) -> int:
+    """Mark the tasks with these keys read for everyone: the thing they ask for is done."""
+    return Notification.objects.filter(dedupe_key__in=list(dedupe_keys),
+                                       read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_email_mode(*, user: User, email_mode: str) -> NotificationPreference:
+    if email_mode not in EmailMode.values:
+        raise ValueError(email_mode)
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+        user=user)
+    preference.email_mode = email_mode
+    if email_mode == EmailMode.DAILY_DIGEST and preference.last_digest_at is None:
+        # The first digest lists what arrives from now on, not the whole history.
+        preference.last_digest_at = timezone.now()
+    preference.save(update_fields=["email_mode", "last_digest_at"])
+    return preference

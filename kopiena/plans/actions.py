@@ -97,6 +97,9 @@ def create_plan(*, case: SupportCase, author: User, goals: str, semester: Semest
             risks = list(old.risks.all())
             old.pk = None
             old.plan = plan
+            # The prefetched risks belong to the old row: without this, set() would take them
+            # for the new row's and add nothing.
+            old._prefetched_objects_cache = {}  # type: ignore[attr-defined]
             old.save()
             old.risks.set(risks)
     PlanTransition.objects.create(plan=plan, from_status="", to_status=PlanStatus.DRAFT,
@@ -232,13 +235,17 @@ def _check_rules(plan: SupportPlan, action: PlanAction, comment: str) -> None:
 
 @transaction.atomic
 def change_status(*, plan: SupportPlan, action: PlanAction, by: User, comment: str = "",
-                  at: dt.datetime | None = None, _from_evaluation: bool = False) -> SupportPlan:
+                  at: dt.datetime | None = None, _from_evaluation: bool = False,
+                  _from_delivery: bool = False) -> SupportPlan:
     """Take one step of the plan's life. Refuses, with a message in the user's language, an
-    action that the table does not allow from the plan's status, or that ``by`` may not take."""
+    action that the table does not allow from the plan's status, or that ``by`` may not take.
+    The first session logged by a measure's provider starts implementation (``_from_delivery``)
+    even when the provider may not take the other steps."""
     plan = SupportPlan.objects.select_for_update().select_related(
         "case__pupil", "school__parent").get(pk=plan.pk)
     access = plan_access(by, plan)
-    if not access.may(action, plan.status):
+    started_by_provider = _from_delivery and action is PlanAction.START and access.log_delivery
+    if not access.may(action, plan.status) and not started_by_provider:
         if plan.status not in TRANSITIONS[action].sources:
             _check_rules(plan, action, comment)  # raises the message about the status
         raise PermissionDenied(_("You may not do this with this plan."))

@@ -52,7 +52,7 @@ def log_delivery(*, measure: PlanMeasure, by: User, delivered_on: dt.date,
     if plan.status == PlanStatus.APPROVED:
         from kopiena.plans.actions import change_status
 
-        plan = change_status(plan=plan, action=PlanAction.START, by=by)
+        plan = change_status(plan=plan, action=PlanAction.START, by=by, _from_delivery=True)
     if plan.status != PlanStatus.IN_IMPLEMENTATION:
         raise ValidationError(_("Support is logged while the plan is in implementation."))
     errors: dict[str, str] = {}
@@ -127,7 +127,7 @@ def progress(plan: SupportPlan) -> list[MeasureProgress]:
         counts[measure_id] = counts.get(measure_id, 0) + 1
     result = []
     for m in plan.measures.select_related("measure_type", "provider_user",
-                                          "provider_organisation"):
+                                          "provider_organisation").prefetch_related("risks"):
         row = totals.get(m.pk, {})
         result.append(MeasureProgress(
             measure=m, planned=m.planned_amount, delivered=row.get("amount") or Decimal(0),

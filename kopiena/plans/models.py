@@ -74,6 +74,10 @@ class MeasureType(models.Model):
     def name(self) -> str:
         return self.name_lv if translation.get_language() == "lv" else self.name_en
 
+    def get_additional_data(self) -> dict[str, int | None]:
+        """Stored with each change in the audit log, to list a municipality's changes."""
+        return {"municipality_id": self.municipality_id}
+
 
 class FundingSource(models.TextChoices):
     ESF_SKOLA_KOPIENA = "esf_skola_kopiena", _("ESF+ \"Skola – kopienā\"")
@@ -102,6 +106,9 @@ class ApprovalStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.get_role_display()}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"municipality_id": self.municipality_id}
 
 
 class PlanStatus(models.TextChoices):

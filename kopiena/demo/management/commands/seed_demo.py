@@ -16,10 +16,12 @@ from kopiena.demo.builder import (
     DemoError,
     SeedOptions,
     add_school_data,
+    add_support_cases,
     build_demo,
     demo_exists,
     school_data_rows,
 )
+from kopiena.demo.cases import CaseSummary, support_cases_exist
 from kopiena.demo.personas import DEFAULT_PASSWORD, PERSONAS
 from kopiena.demo.schooldata import SchoolDataSummary, school_data_exists
 
@@ -110,17 +112,27 @@ class Command(BaseCommand):
         )
         steps = _StepBar(self.stdout) if self.verbosity >= 1 else None
         if demo_exists():
-            if not seed_options.school_data or school_data_exists():
+            if not seed_options.school_data or (school_data_exists() and support_cases_exist()):
                 self.stdout.write(_("The demo municipality already exists; nothing was changed."))
                 return
-            self.stdout.write(_("The demo municipality already exists; adding the school data "
-                                "of its pupils (seed %(seed)d).") % {"seed": seed_options.seed})
-            try:
-                school_data = add_school_data(seed_options, steps)
-            except DemoError as error:
-                raise CommandError(str(error)) from error
-            self._school_data_details(school_data, started)
-            for label, value in school_data_rows(school_data) if self.verbosity >= 1 else []:
+            rows: list[tuple[str, int | str]] = []
+            if not school_data_exists():
+                self.stdout.write(_("The demo municipality already exists; adding the school "
+                                    "data of its pupils (seed %(seed)d).")
+                                  % {"seed": seed_options.seed})
+                try:
+                    school_data = add_school_data(seed_options, steps)
+                except DemoError as error:
+                    raise CommandError(str(error)) from error
+                self._school_data_details(school_data, started)
+                rows += school_data_rows(school_data)
+            else:
+                self.stdout.write(_("The demo municipality already exists; adding the support "
+                                    "cases of its flagged pupils (seed %(seed)d).")
+                                  % {"seed": seed_options.seed})
+            support = add_support_cases(seed_options, steps)
+            self._support_problems(support)
+            for label, value in [*rows, *support.rows()] if self.verbosity >= 1 else []:
                 self.stdout.write(f"  {label:<20} {value}")
             return
         try:
@@ -132,6 +144,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if summary.school_data is not None:
             self._school_data_details(summary.school_data, started)
+        if summary.support is not None:
+            self._support_problems(summary.support)
         if self.verbosity < 1:
             return
         self.stdout.write(self.style.SUCCESS(
@@ -154,6 +168,12 @@ class Command(BaseCommand):
             ending="\n" if done == total else "",
         )
         self.stdout.flush()
+
+    def _support_problems(self, summary: CaseSummary) -> None:
+        """Stories the rules refused (left out of the demo), as warnings."""
+        for problem in summary.problems:
+            self.stderr.write(self.style.WARNING(
+                _("A support case was left out: %(problem)s") % {"problem": problem}))
 
     def _school_data_details(self, summary: SchoolDataSummary, started: float) -> None:
         """With -v 2: rows and seconds of each imported file."""
