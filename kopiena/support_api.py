@@ -13,9 +13,9 @@ from ninja import Router, Schema
 from kopiena.access.log import log_access
 from kopiena.access.models import AccessLogEntry
 from kopiena.accounts.models import User
-from kopiena.cases.access import get_case_for, visible_cases
+from kopiena.cases.access import CaseAccess, case_access, visible_cases
 from kopiena.cases.models import SharedPart, SupportCase
-from kopiena.plans.access import get_plan_for
+from kopiena.plans.access import get_plan_for, plan_readable
 from kopiena.plans.delivery import progress, spent_eur
 
 router = Router(tags=["support"])
@@ -47,10 +47,10 @@ class CaseOut(Schema):
     plans: list[PlanSummaryOut]
 
     @classmethod
-    def of(cls, case: SupportCase, *, with_plans: bool) -> CaseOut:
+    def of(cls, case: SupportCase, *, access: CaseAccess) -> CaseOut:
         plans = [PlanSummaryOut(id=p.pk, code=p.code, status=p.status,
                                 school_year=p.school_year.name, semester=p.semester)
-                 for p in case.plans.all()] if with_plans else []
+                 for p in case.plans.all() if plan_readable(p, access)]
         return cls(id=case.pk, pupil_id=case.pupil_id, school=case.school.registration_code,
                    status=case.status, origin=case.origin, opened_on=case.opened_on,
                    closed_on=case.closed_on, case_manager=case.case_manager.full_name,
@@ -76,8 +76,7 @@ def list_cases(request: HttpRequest, page: int = 1, status: str = "") -> CasePag
         log_access(request, action=AccessLogEntry.Action.API, pupil_ids=[c.pupil_id for c in items])
     user = _user(request)
     return CasePage(count=current.paginator.count, page=current.number, items=[
-        CaseOut.of(c, with_plans=get_case_for(user, c.pk)[1].sees(SharedPart.PLAN))
-        for c in items])
+        CaseOut.of(c, access=case_access(user, c)) for c in items])
 
 
 class MeasureOut(Schema):

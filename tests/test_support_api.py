@@ -46,3 +46,17 @@ class SupportApiTests(BaseTestCase):
         assert listed[self.case.pk]["plans"] == []
         assert all(c.pk in listed for c in self.case.__class__.objects.filter(
             referrals__agency=agency, referrals__status__in=["pending", "accepted"]))
+
+    def test_the_municipality_lists_only_plans_that_reached_its_step(self) -> None:
+        from kopiena.plans import actions as plan_actions
+        from kopiena.plans.workflow import PlanAction
+
+        plan = plan_actions.change_status(plan=self.plan, action=PlanAction.SUBMIT,
+                                          by=self.support_a)
+        coordinator = self.client_for(self.municipality_coordinator)
+        ids = {i["id"] for i in coordinator.get("/api/cases").json()["items"]}
+        assert self.case.pk not in ids  # still at the director's step
+        plan_actions.change_status(plan=plan, action=PlanAction.APPROVE, by=self.director_a)
+        listed = {i["id"]: i for i in coordinator.get("/api/cases").json()["items"]}
+        assert [p["code"] for p in listed[self.case.pk]["plans"]] == [plan.code]
+        assert coordinator.get(f"/api/plans/{plan.pk}").status_code == 200

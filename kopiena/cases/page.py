@@ -15,7 +15,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kopiena.accounts.models import User
@@ -44,6 +44,7 @@ from kopiena.cases.models import (
 from kopiena.cases.referral_forms import AnswerReferralForm, ReferralForm
 from kopiena.cases.risk_factors import SENSITIVE_GROUPS, RiskGroup
 from kopiena.earlywarning.pupil_support import pupil_support
+from kopiena.plans.access import plan_readable
 from kopiena.plans.models import SupportPlan
 
 TIMELINE_PAGE = 30
@@ -126,11 +127,7 @@ def plans_of(case: SupportCase) -> QuerySet[SupportPlan]:
 
 
 def plan_create_url(case: SupportCase) -> str:
-    """The plans screens' "write a plan" page for this case (a plain path until it exists)."""
-    try:
-        return reverse("plans:create", args=[case.pk])
-    except NoReverseMatch:
-        return f"/plans/new/{case.pk}/"
+    return reverse("plans:create", args=[case.pk])
 
 
 def visible_events(case: SupportCase, access: CaseAccess) -> tuple[QuerySet[CaseEvent], int]:
@@ -182,7 +179,7 @@ def _overview(request: HttpRequest, user: User, case: SupportCase, access: CaseA
     if access.sees(SharedPart.INDICATORS):
         context["support"] = pupil_support(user, case.pupil)
     if access.sees(SharedPart.PLAN):
-        context["plans"] = list(plans_of(case))
+        context["plans"] = [p for p in plans_of(case) if plan_readable(p, access)]
         if access.manage and is_open:
             context["plan_create_url"] = plan_create_url(case)
     if access.sees(SharedPart.RISKS) and (latest := latest_assessment(case)) is not None:
