@@ -66,7 +66,8 @@ class CasePage(Schema):
 @router.get("/cases", response=CasePage)
 def list_cases(request: HttpRequest, page: int = 1, status: str = "") -> CasePage:
     """Support cases the caller may open, 100 per page; `status` is `open` or `closed`."""
-    cases = visible_cases(_user(request)).select_related("school", "case_manager").order_by(
+    cases = visible_cases(_user(request)).select_related(
+        "pupil", "school", "case_manager").order_by(
         "-opened_on", "-pk").prefetch_related("plans__school_year")
     if status:
         cases = cases.filter(status=status)

@@ -33,11 +33,12 @@ def pupil_permissions(user: User, pupil: Pupil) -> PupilPermissions:
     """Capabilities come only from memberships that give access to *this* pupil."""
     caps: set[Capability] = set()
     school_staff = False
-    granted_orgs = set(
-        PupilAccessGrant.objects.active().filter(pupil=pupil).values_list("organisation_id",
-                                                                           flat=True)
-    )
-    for membership in user.active_memberships():
+    memberships = user.active_memberships()
+    granted_orgs: set[int | None] = set()
+    if any(PUPIL_SCOPE[Role(m.role)] is PupilScope.GRANTED for m in memberships):
+        granted_orgs = set(PupilAccessGrant.objects.active().filter(pupil=pupil)
+                           .values_list("organisation_id", flat=True))
+    for membership in memberships:
         role = Role(membership.role)
         scope = PUPIL_SCOPE[role]
         at_school = membership.organisation_id == pupil.school_id
