@@ -43,6 +43,7 @@ from kopiena.cases.models import (
 )
 from kopiena.cases.referral_forms import AnswerReferralForm, ReferralForm
 from kopiena.cases.risk_factors import SENSITIVE_GROUPS, RiskGroup
+from kopiena.conferences.case_record import case_meetings
 from kopiena.earlywarning.pupil_support import pupil_support
 from kopiena.plans.access import plan_readable
 from kopiena.plans.models import SupportPlan
@@ -198,6 +199,7 @@ def _overview(request: HttpRequest, user: User, case: SupportCase, access: CaseA
         context["recent_events"] = list(events[:RECENT_EVENTS])
         context["team"] = list(case.team.filter(removed_on__isnull=True)
                                .select_related("user").order_by("role", "pk"))
+        context["meetings"] = case_meetings(user, case)
     return context
 
 

@@ -43,7 +43,9 @@ from kopiena.core.pdf import pdf_response
 from kopiena.earlywarning.models import PupilSupportStatus
 from kopiena.earlywarning.pupil_support import pupil_support
 from kopiena.earlywarning.reasons import level_label
+from kopiena.organisations.models import Organisation
 from kopiena.plans.models import PlanStatus, SupportPlan
+from kopiena.plans.views.catalogue import settings_municipality_ids
 
 PAGE_SIZE = 25
 
@@ -105,6 +107,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "referrals": referrals, "answer_form": AnswerReferralForm(),
         "has_cases": scoped.exists(), "may_open": bool(whole_school_ids(user)),
         "keeps_mentors": bool(mentor_organisation_ids(user)),
+        "settings_municipalities": Organisation.objects.filter(
+            pk__in=settings_municipality_ids(user)[0]).order_by("name"),
     })
 
 

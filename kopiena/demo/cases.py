@@ -13,6 +13,9 @@ The pupils of the persona classes (7.a of Demo vidusskola, 2.k of Demo tehnikums
 permission matrix's targets: they get no case whose plan reaches the municipality or a
 partner agency (at most one 7.a pupil, referred by the teacher and waiting for the director).
 
+Then the support teams meet about their cases (``demo.meetings``): the "Meetings" page has
+each school's meetings, and the coordinators their action items, some of them overdue.
+
 Deterministic from the seed; run after the school data (the flags come from it).
 """
 
@@ -40,6 +43,7 @@ from kopiena.demo.case_arcs import STARTS_IN, STORIES, WITHIN_SCHOOL, Arc, Semes
 from kopiena.demo.case_people import DemoPeople, SchoolTeam, load_people
 from kopiena.demo.case_stories import Story, StoryContext
 from kopiena.demo.clock import DemoClock
+from kopiena.demo.meetings import hold_meetings, remind_overdue
 from kopiena.demo.school_profiles import ProfileKind, demo_profiles
 from kopiena.earlywarning.models import PupilSupportStatus, StatutoryThresholdCase
 from kopiena.inbox.actions import mark_read
@@ -157,12 +161,14 @@ class CaseSummary:
     deliveries: int = 0
     evaluations: int = 0
     referrals: int = 0
+    meetings: int = 0
     problems: list[str] = field(default_factory=list)
 
     def rows(self) -> list[tuple[str, int | str]]:
         return [(_("Support cases"), self.cases), (_("Support plans"), self.plans),
                 (_("Sessions and payments"), self.deliveries),
-                (_("Evaluations"), self.evaluations), (_("Referrals"), self.referrals)]
+                (_("Evaluations"), self.evaluations), (_("Referrals"), self.referrals),
+                (_("Support-team meetings"), self.meetings)]
 
 
 def support_cases_exist() -> bool:
@@ -181,15 +187,17 @@ def seed_support_cases(seed: int, today: dt.date | None = None,
     rng = random.Random(seed)
     plan = _cast(rng, _candidates(seed, today, people), semesters)
     # Historical notifications were e-mailed then; none goes out now.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
-            DemoClock(semesters.first.starts_on - dt.timedelta(days=10)) as clock:
-        ctx = StoryContext(rng=rng, clock=clock, people=people, today=today,
-                           catalogues=_prepare(people, clock),
-                           threshold_pupils=_threshold_pupils())
-        for done, (candidate, arc, twist) in enumerate(plan, start=1):
-            _tell(ctx, candidate, arc, twist, semesters, summary)
-            if progress is not None:
-                progress(_("Support cases"), done, len(plan))
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with DemoClock(semesters.first.starts_on - dt.timedelta(days=10)) as clock:
+            ctx = StoryContext(rng=rng, clock=clock, people=people, today=today,
+                               catalogues=_prepare(people, clock),
+                               threshold_pupils=_threshold_pupils())
+            for done, (candidate, arc, twist) in enumerate(plan, start=1):
+                _tell(ctx, candidate, arc, twist, semesters, summary)
+                if progress is not None:
+                    progress(_("Support cases"), done, len(plan))
+            summary.meetings = hold_meetings(ctx, semesters, seed, summary.problems)
+        remind_overdue(today)
     _read_old_notifications(today)
     summary.cases = SupportCase.objects.count()
     summary.plans = SupportPlan.objects.count()

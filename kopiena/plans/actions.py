@@ -241,7 +241,7 @@ def change_status(*, plan: SupportPlan, action: PlanAction, by: User, comment: s
     action that the table does not allow from the plan's status, or that ``by`` may not take.
     The first session logged by a measure's provider starts implementation (``_from_delivery``)
     even when the provider may not take the other steps."""
-    plan = SupportPlan.objects.select_for_update().select_related(
+    plan = SupportPlan.objects.select_for_update(of=("self",)).select_related(
         "case__pupil", "school__parent").get(pk=plan.pk)
     access = plan_access(by, plan)
     started_by_provider = _from_delivery and action is PlanAction.START and access.log_delivery
