@@ -91,6 +91,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warm", action="store_true",
+                        help="before the load, open the overview and every class view once "
+                             "(fills the screens' caches, as the first visits after a "
+                             "recompute do) and report those times as 'warmup'")
     args = parser.parse_args()
 
     workspace = open_workspace(args.database_url, args.var_dir)
@@ -113,10 +117,12 @@ def prepare(workspace: Workspace, args: argparse.Namespace) -> None:
     if args.reuse:
         if database_is_empty():
             raise SystemExit("--reuse: the database is empty")
+        workspace.manage("migrate", "--verbosity", "0")  # this revision's indexes
         if not PupilSupportStatus.objects.exists():
             as_of = plan_attendance(extend_enrolments=False).days[-1]
             say(f"no support levels stored: recomputing as of {as_of}")
             recompute_all(as_of)
+        analyze()
         return
     seconds = seed_structure(workspace, pupils=args.pupils, seed=args.seed)
     say(f"migrate + seed_demo --pupils {args.pupils} --no-school-data: {seconds:.1f} s")
@@ -134,6 +140,20 @@ def prepare(workspace: Workspace, args: argparse.Namespace) -> None:
     pupils = recompute_all(plan.days[-1])
     say(f"recomputed {pupils} pupils as of {plan.days[-1]} in "
         f"{time.monotonic() - started:.1f} s")
+    analyze()
+
+
+def analyze() -> None:
+    """Planner statistics and visibility map after the bulk load, as autovacuum would give
+    them a while later (without them PostgreSQL misjudges every school-sized query)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    say(f"VACUUM ANALYZE: {time.monotonic() - started:.1f} s")
 
 
 @dataclass
@@ -327,6 +347,7 @@ def load(workspace: Workspace, args: argparse.Namespace) -> dict[str, Any]:
                 if status != 200:
                     raise SystemExit(f"{path} answered {status} for {PERSONAS[i]}; "
                                      "give other paths with --urls")
+        warmup = warm_up(clients[0], urls, target) if args.warm else None
         say(f"{len(clients)} users logged in; {args.seconds:.0f} s of load on {urls}")
         shared = Shared(max_requests=args.max_requests)
         samples: list[Sample] = []
@@ -374,7 +395,26 @@ def load(workspace: Workspace, args: argparse.Namespace) -> dict[str, Any]:
         "largest_class_pupils": target.largest_class_pupils,
         "workers": args.workers,
         "threads": args.threads,
+        "warmup": warmup,
     }
+
+
+def warm_up(client: Client, urls: list[str], target: Targets) -> dict[str, Any]:
+    """Each URL once per class (one client, one after another): the first visits after a
+    recompute, which fill the caches. Returns the slowest and the total per URL."""
+    result: dict[str, Any] = {}
+    for template in urls:
+        paths = sorted({template.format(school=target.school_id, **{"class": c})
+                        for c in target.class_ids})
+        times = []
+        for path in paths:
+            began = time.perf_counter()
+            client.request(path)
+            times.append((time.perf_counter() - began) * 1000)
+        result[template] = {"requests": len(times), "max_ms": round(max(times), 1),
+                            "total_s": round(sum(times) / 1000, 1)}
+        say(f"warm-up {template:32} {result[template]}")
+    return result
 
 
 if __name__ == "__main__":

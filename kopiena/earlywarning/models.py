@@ -168,6 +168,8 @@ class PupilSupportStatus(models.Model):
         indexes = [
             models.Index(fields=["school", "level"]),
             models.Index(fields=["school_class", "level"]),
+            # The screens' cache stamp: the newest computation at a school, index-only.
+            models.Index(fields=["school", "computed_at"]),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -70,10 +70,11 @@ class PupilRow:
     sort_values: dict[str, Any] = field(default_factory=dict)
 
 
-def pupil_row(status: PupilSupportStatus) -> PupilRow:
+def pupil_row(status: PupilSupportStatus, *, with_values: bool = True) -> PupilRow:
+    """A pupil's level, reasons and (``with_values``) the class view's indicator values."""
     indicators = status.indicators or {}
     values, sort_values = [], {}
-    for indicator, _short in CLASS_COLUMNS:
+    for indicator, _short in CLASS_COLUMNS if with_values else ():
         raw = indicators.get(str(indicator))
         values.append("–" if raw is None else format_value(str(indicator), raw))
         sort_values[str(indicator)] = raw
@@ -99,7 +100,15 @@ def event_row(event: SupportLevelEvent) -> EventRow:
 SORT_KEYS = {"name", "level", *(str(i) for i, _s in CLASS_COLUMNS)}
 
 
-def sort_rows(rows: list[PupilRow], key: str, descending: bool) -> list[PupilRow]:
+class Sortable(Protocol):
+    @property
+    def sort_values(self) -> dict[str, Any]: ...
+
+
+SortableRow = TypeVar("SortableRow", bound=Sortable)
+
+
+def sort_rows(rows: list[SortableRow], key: str, descending: bool) -> list[SortableRow]:
     """Sort by a column; empty values always last."""
     if key not in SORT_KEYS:
         key = "level"

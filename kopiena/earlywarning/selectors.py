@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
 from kopiena.access.scoping import visible_pupils
 from kopiena.accounts.models import User
@@ -24,6 +26,7 @@ from kopiena.organisations.models import Organisation
 from kopiena.pupils.models import Enrolment
 
 LevelCounts = dict[str, int]
+T = TypeVar("T")
 
 
 def visible_statuses(user: User) -> QuerySet[PupilSupportStatus]:
@@ -119,3 +122,51 @@ def weekly_level_counts(*, school: Organisation, as_of: dt.date,
                                          for start, stop in pupil_spans):
                 counts[week][level] += 1
     return [WeekCounts(week_end=end, counts=dict(c)) for end, c in zip(ends, counts, strict=True)]
+
+
+@dataclass(frozen=True)
+class SchoolFigures:
+    """The school-wide figures of the school overview (no pupil is named in them)."""
+
+    totals: LevelCounts
+    per_class: dict[int | None, LevelCounts]
+    weeks: list[WeekCounts]
+
+
+# A school's figures only change when its statuses do (each recompute stamps
+# ``computed_at``); the timeout bounds how long an enrolment or name edit alone goes unseen.
+SCHOOL_CACHE_TIMEOUT = 15 * 60
+
+
+def school_stamp(*, school: Organisation, as_of: dt.date) -> str:
+    """A cache key prefix that changes with every recompute touching ``school``: the newest
+    ``computed_at`` of its statuses and their number (a departed pupil's status is deleted
+    without a new stamp), and the day."""
+    stamp = PupilSupportStatus.objects.filter(school=school).aggregate(
+        last=Max("computed_at"), statuses=Count("*"))  # index-only
+    last = stamp["last"].isoformat() if stamp["last"] is not None else "never"
+    return f"earlywarning:school:{school.pk}:{as_of.isoformat()}:{stamp['statuses']}:{last}"
+
+
+def cached_for_school(stamp: str, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, cached under the school's ``stamp``. Counting and ordering go over every
+    status and level event of the school, tens of thousands in a large one."""
+    key = f"{stamp}:{name}"
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return cast(T, found)
+    value = compute()
+    cache.set(key, value, SCHOOL_CACHE_TIMEOUT)
+    return value
+
+
+_MISSING = object()
+
+
+def school_figures(*, school: Organisation, as_of: dt.date, stamp: str) -> SchoolFigures:
+    """Pupils per level, per level and class, and the weekly trend of ``school``."""
+    return cached_for_school(stamp, "figures", lambda: SchoolFigures(
+        totals=level_counts(school_ids=[school.pk]).get(school.pk, {}),
+        per_class=class_level_counts(school=school),
+        weeks=weekly_level_counts(school=school, as_of=as_of),
+    ))

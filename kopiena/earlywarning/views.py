@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,18 +26,20 @@ from kopiena.access.scoping import (
     whole_school_ids,
 )
 from kopiena.accounts.models import User
+from kopiena.cases.templatetags.case_tags import case_opening_label, pupils_with_open_case
 from kopiena.core.charts import legend
-from kopiena.earlywarning import screens
+from kopiena.earlywarning import class_rows, screens
 from kopiena.earlywarning.models import FollowUpTask, ThresholdNotice
 from kopiena.earlywarning.reasons import level_label
 from kopiena.earlywarning.selectors import (
-    class_level_counts,
+    cached_for_school,
     level_counts,
     level_rank,
     open_tasks,
     raised_since,
+    school_figures,
+    school_stamp,
     visible_statuses,
-    weekly_level_counts,
 )
 from kopiena.earlywarning.threshold import complete_task, mark_notice_sent, render_notice_pdf
 from kopiena.organisations.models import EDUCATION_INSTITUTION_KINDS, Organisation
@@ -58,13 +62,20 @@ def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
     flagged = (visible_statuses(user).filter(school=school).exclude(level="universal")
                .annotate(level_rank=level_rank())
                .order_by("-level_rank", "pupil__last_name", "pupil__first_name", "pk"))
-    needing = [screens.pupil_row(s) for s in flagged[:screens.LIST_LENGTH]]
+    # Ordering thousands of flagged pupils is per recompute, not per request: the first
+    # LIST_LENGTH of them and their number are cached; the rows are read in the user's scope.
+    stamp = school_stamp(school=school, as_of=today)
+    first_ids, flagged_total = cached_for_school(stamp, "flagged", lambda: (
+        list(flagged.values_list("pupil_id", flat=True)[:screens.LIST_LENGTH]),
+        flagged.count()))
+    shown = {s.pupil_id: s for s in visible_statuses(user).filter(pupil_id__in=first_ids)}
+    needing = [screens.pupil_row(shown[i], with_values=False) for i in first_ids if i in shown]
     raised_qs = raised_since(user, school=school, since=screens.last_week(today))
     raised = [screens.event_row(e) for e in
               raised_qs.select_related("pupil__school_class")[:screens.LIST_LENGTH]]
-    per_class = class_level_counts(school=school)
+    figures = school_figures(school=school, as_of=today, stamp=stamp)
     classes = [
-        (c, screens.LevelFigures(per_class.get(c.pk, {}), suppress_small=False))
+        (c, screens.LevelFigures(figures.per_class.get(c.pk, {}), suppress_small=False))
         for c in visible_classes(user).filter(school=school).order_by("grade", "label")
     ]
     shown_ids = {r.status.pupil_id for r in needing} | {r.event.pupil_id for r in raised}
@@ -72,14 +83,13 @@ def school_overview(request: HttpRequest, organisation_id: int) -> HttpResponse:
         log_access(request, action=AccessLogEntry.Action.LIST, pupil_ids=shown_ids)
     return render(request, "earlywarning/school_overview.html", {
         "school": school, "today": today,
-        "totals": screens.LevelFigures(level_counts(school_ids=[school.pk]).get(school.pk, {}),
-                                       suppress_small=False),
+        "totals": screens.LevelFigures(figures.totals, suppress_small=False),
         "levels": [(level, level_label(level)) for level in screens.LEVELS],
-        "trend": screens.trend_chart(weekly_level_counts(school=school, as_of=today),
-                                     title=_("Support levels, last 8 weeks")),
+        "trend": screens.trend_chart(figures.weeks, title=_("Support levels, last 8 weeks")),
         "trend_legend": legend(screens.level_legend()),
         "raised": raised, "raised_more": _more(raised_qs, len(raised)),
-        "needing": needing, "needing_more": _more(flagged, len(needing)), "classes": classes,
+        "needing": needing, "needing_more": max(flagged_total - len(needing), 0),
+        "classes": classes,
     })
 
 
@@ -93,8 +103,14 @@ def _more(queryset: QuerySet[Any], shown: int) -> int:
 def class_view(request: HttpRequest, class_id: int) -> HttpResponse:
     user = _user(request)
     school_class = get_object_or_404(visible_classes(user).select_related("school"), pk=class_id)
-    rows = [screens.pupil_row(s) for s in visible_statuses(user).filter(
-        pupil__school_class=school_class)]
+    statuses = list(visible_statuses(user).filter(pupil__school_class=school_class)
+                    .select_related(None).select_related("pupil").only(*class_rows.FIELDS))
+    open_label = case_opening_label(Context({"request": request}), school_class.school_id,
+                                    school_class.pk)
+    with_case = (pupils_with_open_case([SimpleNamespace(status=s) for s in statuses])
+                 if open_label else set())
+    rows = class_rows.class_rows(school_class.pk, statuses, open_label=open_label,
+                                 with_case=with_case)
     sort = request.GET.get("sort", "level")
     descending = request.GET.get("dir", "desc" if sort == "level" else "asc") == "desc"
     rows = screens.sort_rows(rows, sort, descending)
