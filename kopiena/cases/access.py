@@ -24,17 +24,16 @@ from kopiena.organisations.models import Organisation
 from kopiena.pupils.models import ClassStaff, Pupil
 
 LIVE_REFERRAL = (ReferralStatus.PENDING, ReferralStatus.ACCEPTED)
-# Roles at a school that run the support process (open cases, assess, write plans).
-SUPPORT_TEAM_ROLES = frozenset({
-    Role.SCHOOL_DIRECTOR, Role.SUPPORT_COORDINATOR, Role.PSYCHOLOGIST, Role.SOCIAL_PEDAGOGUE,
-    Role.SPECIAL_PEDAGOGUE, Role.SPEECH_THERAPIST,
-})
+# Roles at a school that run the support process (open cases, assess, write plans): the
+# roles that see the whole school in the role table (director, support coordinator and the
+# support specialists).
+SUPPORT_TEAM_ROLES = frozenset(
+    role for role, scope in PUPIL_SCOPE.items() if scope is PupilScope.WHOLE_SCHOOL)
 
 
 def support_team_school_ids(user: User) -> set[int]:
     """Schools where the user belongs to the support team and runs every case."""
-    return {m.organisation_id for m in user.active_memberships()
-            if Role(m.role) in SUPPORT_TEAM_ROLES and m.organisation.is_school}
+    return whole_school_ids(user)
 
 
 def led_class_ids(user: User) -> QuerySet[ClassStaff]:
@@ -119,7 +118,7 @@ def case_access(user: User, case: SupportCase) -> CaseAccess:
                           shared_parts=None, referral=None)
     on_team = case.team.filter(user_id=user.pk, removed_on__isnull=True).exists()
     leads_class = led_class_ids(user).filter(school_class_id=case.pupil.school_class_id).exists()
-    if on_team or leads_class or case.school_id in whole_school_ids(user):
+    if on_team or leads_class:
         return CaseAccess(manage=False, contribute=True, view_sensitive=sensitive,
                           shared_parts=None, referral=None)
     referral = (case.referrals.filter(referral_filter(user), status__in=LIVE_REFERRAL)

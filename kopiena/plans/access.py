@@ -28,16 +28,11 @@ def approval_chain(school: Organisation) -> list[Role]:
     """The roles that approve a plan of ``school``, in order, after its author. A school that
     does not belong to a municipality (a state vocational school) skips the municipality."""
     municipality_id = school.municipality_id
-    chain: list[Role]
     if municipality_id is None:
-        chain = list(DEFAULT_CHAIN)
-    else:
-        configured = list(ApprovalStep.objects.filter(municipality_id=municipality_id)
-                          .order_by("position").values_list("role", flat=True))
-        chain = [Role(r) for r in configured] or list(DEFAULT_CHAIN)
-    if municipality_id is None:
-        chain = [r for r in chain if r is not Role.MUNICIPALITY_COORDINATOR]
-    return chain
+        return [r for r in DEFAULT_CHAIN if r is not Role.MUNICIPALITY_COORDINATOR]
+    configured = (ApprovalStep.objects.filter(municipality_id=municipality_id)
+                  .order_by("position").values_list("role", flat=True))
+    return [Role(r) for r in configured] or list(DEFAULT_CHAIN)
 
 
 def step_due(plan: SupportPlan) -> Role | None:
