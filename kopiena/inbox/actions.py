@@ -38,7 +38,13 @@ def notify(users: Iterable[User | None], *, kind: str, title: str, url: str = ""
                     is_task=is_task))
         except IntegrityError:  # the same reminder raced in from another process
             continue
-    immediate = [n.pk for n in created if email_mode(n.user) == EmailMode.IMMEDIATELY]
+    if not created:
+        return created
+    # Everyone without a preference gets e-mail at once; one query for the others.
+    not_now = set(NotificationPreference.objects.filter(
+        user_id__in=[n.user_id for n in created]).exclude(
+        email_mode=EmailMode.IMMEDIATELY).values_list("user_id", flat=True))
+    immediate = [n.pk for n in created if n.user_id not in not_now]
     if immediate:
         transaction.on_commit(lambda: send_notification_emails(immediate))
     return created
