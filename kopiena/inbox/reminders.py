@@ -27,8 +27,8 @@ from kopiena.conferences.actions import action_item_url, item_keys, item_subject
 from kopiena.conferences.models import ActionItem
 from kopiena.inbox.actions import notify
 from kopiena.inbox.models import Notification, NotificationKind
-from kopiena.plans.access import step_due
-from kopiena.plans.actions import _approvers, plan_url
+from kopiena.plans.access import approvers, step_due
+from kopiena.plans.actions import plan_url
 from kopiena.plans.delivery import REMOTE_CONFIRMATION_DAYS, confirmation_overdue
 from kopiena.plans.models import Delivery, DeliveryMode, PlanStatus, SupportPlan
 from kopiena.plans.workflow import ACTIVE
@@ -99,7 +99,7 @@ def remind_approvals_waiting(day: dt.date, still_due: set[str]) -> int:
         title = _("Support plan %(code)s of %(pupil)s has waited for your approval since "
                   "%(date)s") % {"code": plan.code, "pupil": plan.pupil.full_name,
                                  "date": _date(since)}
-        sent += len(notify(_approvers(plan, role), kind=NotificationKind.APPROVAL_WAITING,
+        sent += len(notify(approvers(plan, role), kind=NotificationKind.APPROVAL_WAITING,
                            url=plan_url(plan), is_task=True, dedupe_key=key, title=title))
     return sent
 

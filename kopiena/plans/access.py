@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from kopiena.accounts.models import User
+from kopiena.accounts.models import Membership, User
 from kopiena.accounts.roles import Role
 from kopiena.cases.access import CaseAccess, case_access, visible_cases
 from kopiena.cases.models import SharedPart
@@ -50,6 +50,15 @@ def _organisation_for(role: Role, school: Organisation) -> int | None:
     if role is Role.NATIONAL_ANALYST:
         return None  # any national agency
     return school.pk
+
+
+def approvers(plan: SupportPlan, role: Role) -> list[User]:
+    """The active users who hold ``role`` where it approves plans of the plan's school."""
+    where = _organisation_for(role, plan.school)
+    if where is None:
+        return []
+    return [m.user for m in Membership.objects.filter(organisation_id=where, role=role,
+                                                      user__is_active=True).select_related("user")]
 
 
 def holds_step(user: User, role: Role, school: Organisation) -> bool:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kopiena.accounts.models import Membership, User
+from kopiena.accounts.models import User
 from kopiena.accounts.roles import Role
 from kopiena.calendars.models import Semester
 from kopiena.cases.actions import active_consent, record_event, share_with_municipality
@@ -25,7 +25,7 @@ from kopiena.cases.models import AssessedRisk, CaseStatus, ConsentScope, EventKi
 from kopiena.inbox.actions import notify
 from kopiena.inbox.models import NotificationKind
 from kopiena.organisations.models import Organisation
-from kopiena.plans.access import approval_chain, plan_access, step_due
+from kopiena.plans.access import approval_chain, approvers, plan_access, step_due
 from kopiena.plans.models import (
     FundingSource,
     MeasureKind,
@@ -285,20 +285,12 @@ def change_status(*, plan: SupportPlan, action: PlanAction, by: User, comment: s
     return plan
 
 
-def _approvers(plan: SupportPlan, role: Role) -> list[User]:
-    where = plan.school.municipality_id if role is Role.MUNICIPALITY_COORDINATOR else plan.school_id
-    if where is None:
-        return []
-    return [m.user for m in Membership.objects.filter(organisation_id=where, role=role,
-                                                      user__is_active=True).select_related("user")]
-
-
 def _after_transition(plan: SupportPlan, action: PlanAction, by: User) -> None:
     due = step_due(plan)
     if due is Role.MUNICIPALITY_COORDINATOR:
         share_with_municipality(case=plan.case, by=by)
     if due is not None:
-        notify(_approvers(plan, due), kind=NotificationKind.APPROVAL_WAITING, url=plan_url(plan),
+        notify(approvers(plan, due), kind=NotificationKind.APPROVAL_WAITING, url=plan_url(plan),
                is_task=True, dedupe_key=f"approve:{plan.pk}:{plan.approval_round}:"
                                         f"{plan.approvals_done}",
                title=_("Support plan %(code)s of %(pupil)s waits for your approval") % {
